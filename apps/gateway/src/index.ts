@@ -1,0 +1,2 @@
+/** @module placeholder until implemented */
+export const packageName = "@rack-gateway/gateway";
