@@ -75,7 +75,7 @@ export function explainDecision(
     winner?.reason ??
     (checked.verdicts.length === 0
       ? `${principal.kind} ${principal.name} holds no grants`
-      : "no grant applies");
+      : checked.verdicts.map((verdict) => verdict.reason).join("; "));
   return { ...base, permission, grants: checked.verdicts, outcome: winner ? "allow" : "deny", reason };
 }
 
