@@ -40,7 +40,7 @@ describe("authorize: roles", () => {
       allowed: false,
       reason: "no permission: the request matched no route the rack may serve",
     });
-    // @ts-expect-error well-formed but not in the catalog
+    // Well-formed, so it type-checks, but not in the catalog.
     expect(authorize(user({ role: "admin" }), "convox:app:everything").reason).toBe(
       'unknown permission "convox:app:everything"',
     );
