@@ -1,0 +1,103 @@
+/**
+ * The gateway's tables, shared by both drivers (PGlite and postgres.js). Only PostgreSQL 15 features:
+ * migrations generated from this file must run on the oldest server we support.
+ */
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  customType,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+// drizzle's own jsonb() re-parses any string the driver returns, so a stored JSON *string* such as "123"
+// would come back as the number 123. Both drivers already parse jsonb: take their value as is.
+const jsonb = customType<{ data: unknown; driverData: unknown }>({
+  dataType: () => "jsonb",
+  toDriver: (value) => JSON.stringify(value),
+  fromDriver: (value) => value,
+});
+
+const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+
+export const apiTokens = pgTable(
+  "api_tokens",
+  {
+    id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
+    name: text("name").notNull(),
+    tokenHash: text("token_hash").notNull().unique("api_tokens_token_hash_key"),
+    displayPrefix: text("display_prefix").notNull(),
+    grants: jsonb("grants").notNull(),
+    createdBy: text("created_by").notNull(),
+    createdAt: timestamptz("created_at").notNull(),
+    expiresAt: timestamptz("expires_at"),
+    revokedAt: timestamptz("revoked_at"),
+    lastUsedAt: timestamptz("last_used_at"),
+    lastUsedIp: text("last_used_ip"),
+  },
+  (table) => [index("api_tokens_created_at_idx").on(table.createdAt)],
+);
+
+export const auditRecords = pgTable(
+  "audit_records",
+  {
+    seq: bigint("seq", { mode: "number" }).primaryKey(),
+    prevHash: text("prev_hash").notNull(),
+    keyId: text("key_id").notNull(),
+    hash: text("hash").notNull(),
+    // text, not jsonb: jsonb reorders keys and rejects \u0000, and this is the exact canonical event JSON.
+    eventJson: text("event_json").notNull(),
+    // Extracted copies for querying only; the event JSON is the record of truth.
+    time: timestamptz("time").notNull(),
+    actor: text("actor").notNull(),
+    action: text("action").notNull(),
+    app: text("app"),
+    decision: text("decision").notNull(),
+    status: integer("status"),
+  },
+  (table) => [
+    index("audit_records_time_idx").on(table.time),
+    index("audit_records_actor_idx").on(table.actor),
+    index("audit_records_action_idx").on(table.action),
+    index("audit_records_app_idx").on(table.app),
+    index("audit_records_decision_idx").on(table.decision),
+    index("audit_records_status_idx").on(table.status),
+  ],
+);
+
+export const auditCheckpoints = pgTable("audit_checkpoints", {
+  treeSize: bigint("tree_size", { mode: "number" }).primaryKey(),
+  rootHash: text("root_hash").notNull(),
+  chainHash: text("chain_hash").notNull(),
+  // text, not timestamptz: the signature covers this exact string.
+  time: text("time").notNull(),
+  signingKeyId: text("signing_key_id").notNull(),
+  signature: text("signature").notNull(),
+});
+
+export const rateLimits = pgTable(
+  "rate_limits",
+  {
+    key: text("key").notNull(),
+    windowStart: timestamptz("window_start").notNull(),
+    // Stored so prune() can tell which windows have ended without knowing each caller's window size.
+    windowEnd: timestamptz("window_end").notNull(),
+    count: integer("count").notNull(),
+  },
+  (table) => [
+    primaryKey({ name: "rate_limits_pkey", columns: [table.key, table.windowStart] }),
+    index("rate_limits_window_end_idx").on(table.windowEnd),
+  ],
+);
+
+export const settings = pgTable("settings", {
+  key: text("key").primaryKey(),
+  value: jsonb("value").notNull(),
+  updatedBy: text("updated_by").notNull(),
+  updatedAt: timestamptz("updated_at").notNull(),
+});

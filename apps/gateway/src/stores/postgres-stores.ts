@@ -1,0 +1,22 @@
+/** All four stores over one drizzle handle. */
+import { sql } from "drizzle-orm";
+import type { GatewayDatabase } from "../db/database.js";
+import { createPostgresAuditStore } from "./postgres-audit.js";
+import { createPostgresRateLimitStore } from "./postgres-rate-limits.js";
+import { createPostgresSettingsStore } from "./postgres-settings.js";
+import { createPostgresTokenStore } from "./postgres-tokens.js";
+import type { Stores } from "./types.js";
+
+/** Builds the stores on an already-migrated database; `close` releases whatever owns the connection. */
+export function createPostgresStores(db: GatewayDatabase, close: () => Promise<void>): Stores {
+  return {
+    tokens: createPostgresTokenStore(db),
+    audit: createPostgresAuditStore(db),
+    rateLimits: createPostgresRateLimitStore(db),
+    settings: createPostgresSettingsStore(db),
+    async ping(): Promise<void> {
+      await db.execute(sql`SELECT 1`);
+    },
+    close,
+  };
+}
