@@ -46,6 +46,11 @@ export function createWsSocketFactory(options: WsSocketFactoryOptions = {}): Ope
       maxPayload: options.maxPayloadBytes ?? 64 * 1024 * 1024,
       handshakeTimeout: options.handshakeTimeoutMs ?? 30_000,
       perMessageDeflate: false,
+      // WHATWG URL parsing drops an empty query; the convox CLI sends it (`/apps/A/logs?`), so do we.
+      finishRequest(request) {
+        if (url.endsWith("?") && !request.path.endsWith("?")) request.path = `${request.path}?`;
+        request.end();
+      },
     });
     let errored = false;
     let closed = false;
