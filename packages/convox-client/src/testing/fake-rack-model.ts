@@ -261,12 +261,14 @@ export class FakeRackModel {
     for (const seed of this.seed) {
       const app = this.createApp(seed.name, seed);
       const build = this.createBuild(seed.name, "initial build");
-      this.completeBuild(build);
       const env = Object.entries(seed.env ?? {})
         .map(([key, value]) => `${key}=${value}`)
         .sort()
         .join("\n");
-      const release = this.createRelease(seed.name, { build: build.id, env, description: "env set" });
+      const release = this.createRelease(seed.name, { build: build.id, env, description: "initial release" });
+      build.status = "complete";
+      build.ended = build.started;
+      build.release = release.id;
       this.promote(app, release.id);
       for (const service of this.state.services.get(seed.name) ?? []) {
         this.replaceProcesses(app, service.name, service.count);
