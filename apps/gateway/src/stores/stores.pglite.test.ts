@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { describeAuditStoreConformance } from "@rack-gateway/audit-chain/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { openDatabase } from "../db/open.js";
 import { describeStoresConformance } from "./conformance.js";
@@ -10,6 +11,11 @@ describeStoresConformance("PGlite in memory", async () => {
   const database = await openDatabase({ inMemory: true });
   expect(database.driver).toBe("pglite");
   return { stores: database.stores, cleanup: database.close };
+});
+
+describeAuditStoreConformance("PGlite in memory", async () => {
+  const database = await openDatabase({ inMemory: true });
+  return { store: database.stores.audit, cleanup: database.close };
 });
 
 describe("PGlite", () => {
