@@ -36,7 +36,17 @@ if (!run("install", bin, [...pre, "install", "--frozen-lockfile"])) {
   console.log("0 passed, 1 failed");
   process.exit(1);
 }
-if (!run("typecheck", bin, [...pre, "exec", "turbo", "run", "typecheck", "--continue", "--output-logs=errors-only"]))
+if (
+  !run("typecheck", bin, [
+    ...pre,
+    "exec",
+    "turbo",
+    "run",
+    "typecheck",
+    "--continue",
+    "--output-logs=errors-only",
+  ])
+)
   failedSteps.push("typecheck");
 if (!run("lint", bin, [...pre, "exec", "biome", "check", "."])) failedSteps.push("lint");
 // --force: a test run must run the tests, never replay a cached result.

@@ -1,0 +1,56 @@
+/**
+ * Turns a presented secret into a principal. API tokens are checked for shape and checksum first (no database
+ * lookup for garbage), then looked up by hash; revoked and expired tokens fail the same way as unknown ones.
+ */
+import type { AuditActor } from "@rack-gateway/audit-chain";
+import type { Principal } from "@rack-gateway/rbac";
+import type { ApiTokenRecord, TokenStore } from "../stores/types.js";
+import { hashApiToken, isWellFormedApiToken } from "./api-token.js";
+
+export interface Authenticated {
+  readonly principal: Principal;
+  readonly actor: AuditActor;
+  readonly token: ApiTokenRecord;
+}
+
+export type AuthenticationResult =
+  | { readonly ok: true; readonly identity: Authenticated }
+  | { readonly ok: false; readonly reason: string };
+
+const USE_RECORD_INTERVAL_MS = 60_000;
+
+export interface Authenticator {
+  authenticate(secret: string, clientIp: string | null): Promise<AuthenticationResult>;
+}
+
+export function createAuthenticator(deps: { tokens: TokenStore; now: () => Date }): Authenticator {
+  // Last-used time is written at most once a minute per token: a busy CI token must not turn reads into writes.
+  const lastRecorded = new Map<string, number>();
+
+  return {
+    async authenticate(secret, clientIp) {
+      if (!isWellFormedApiToken(secret))
+        return { ok: false, reason: "credential is not a well-formed API token" };
+      const token = await deps.tokens.findByHash(hashApiToken(secret));
+      if (!token) return { ok: false, reason: "unknown API token" };
+      const now = deps.now();
+      if (token.revokedAt) return { ok: false, reason: `API token ${token.id} is revoked` };
+      if (token.expiresAt && token.expiresAt.getTime() <= now.getTime()) {
+        return { ok: false, reason: `API token ${token.id} expired at ${token.expiresAt.toISOString()}` };
+      }
+      const previous = lastRecorded.get(token.id) ?? 0;
+      if (now.getTime() - previous >= USE_RECORD_INTERVAL_MS) {
+        lastRecorded.set(token.id, now.getTime());
+        await deps.tokens.recordUse(token.id, now, clientIp);
+      }
+      return {
+        ok: true,
+        identity: {
+          principal: { kind: "token", id: token.id, name: token.name, grants: token.grants },
+          actor: { type: "token", id: token.id, name: token.name, onBehalfOf: token.createdBy },
+          token,
+        },
+      };
+    },
+  };
+}

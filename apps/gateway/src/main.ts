@@ -1,0 +1,170 @@
+/**
+ * @module The composition root: the only place that reads the environment. It parses it once (config.ts),
+ * opens the database, builds every dependency and serves.
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { deriveCheckpointSigningKey } from "@rack-gateway/audit-chain";
+import { createRedactionRules } from "@rack-gateway/redaction";
+import { type AuditLog, createAuditLog } from "./audit/audit-log.js";
+import { type Checkpointer, createCheckpointer } from "./audit/checkpointer.js";
+import { createAuthenticator } from "./auth/authenticate.js";
+import { ConfigError, type GatewayConfig } from "./config/config.js";
+import { type OpenedDatabase, openDatabase } from "./db/open.js";
+import type { GatewayDeps } from "./deps.js";
+import { createRackForwarder } from "./proxy/rack-forwarder.js";
+import { createGatewayServer, type GatewayServer } from "./server.js";
+import { createSettings, validateSettingOverrides } from "./settings/settings.js";
+
+export interface RunningGateway {
+  readonly url: string;
+  readonly port: number;
+  readonly deps: GatewayDeps;
+  readonly database: OpenedDatabase;
+  readonly checkpointer: Checkpointer;
+  close(): Promise<void>;
+}
+
+export interface StartGatewayOptions {
+  /** Where committed audit events go as JSON lines (stdout in production). */
+  readonly writeLine?: ((line: string) => void) | null;
+  readonly logError?: (message: string, error: unknown) => void;
+  /** An already-open database (tests, the demo); otherwise opened from the config. */
+  readonly database?: OpenedDatabase;
+  readonly now?: () => Date;
+}
+
+/** The checkpoint signing key is derived from the audit HMAC secret: nothing more to configure or lose. */
+export function checkpointSigningKeyOf(config: Pick<GatewayConfig, "audit">) {
+  const secret = config.audit.hmacKeys[config.audit.hmacKeyId];
+  if (!secret) throw new TypeError("the current audit HMAC key is missing");
+  return deriveCheckpointSigningKey(secret, `cp-${config.audit.hmacKeyId}`);
+}
+
+export function openConfiguredDatabase(config: GatewayConfig): Promise<OpenedDatabase> {
+  return config.database.url
+    ? openDatabase({ databaseUrl: config.database.url, maxConnections: config.database.maxConnections })
+    : openDatabase({ dataDir: config.database.dataDir });
+}
+
+export function defaultLogError(message: string, error: unknown): void {
+  // Only the error's class and message: causes can carry request data, and logs must never carry secrets.
+  const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  process.stderr.write(
+    `${JSON.stringify({ type: "error", time: new Date().toISOString(), message, detail })}\n`,
+  );
+}
+
+export function createAuditLogFor(
+  config: Pick<GatewayConfig, "audit">,
+  database: OpenedDatabase,
+  options: {
+    writeLine: ((line: string) => void) | null;
+    logError: (message: string, error: unknown) => void;
+    checkpointer?: Checkpointer;
+  },
+): AuditLog {
+  return createAuditLog({
+    store: database.stores.audit,
+    keys: config.audit.hmacKeys,
+    currentKeyId: config.audit.hmacKeyId,
+    writeLine: options.writeLine,
+    logError: options.logError,
+    onCommitted: (records) => {
+      const last = records.at(-1);
+      if (last && options.checkpointer) options.checkpointer.notify({ seq: last.seq, hash: last.hash });
+    },
+  });
+}
+
+export async function startGateway(
+  config: GatewayConfig,
+  options: StartGatewayOptions = {},
+): Promise<RunningGateway> {
+  const problems = validateSettingOverrides(config.settingOverrides);
+  if (problems.length > 0) throw new ConfigError(problems);
+  const logError = options.logError ?? defaultLogError;
+  const now = options.now ?? (() => new Date());
+  const writeLine =
+    options.writeLine === undefined
+      ? config.audit.logToStdout
+        ? (line: string) => process.stdout.write(`${line}\n`)
+        : null
+      : options.writeLine;
+  const tls = config.tls
+    ? { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) }
+    : undefined;
+
+  const database = options.database ?? (await openConfiguredDatabase(config));
+  const checkpointer = createCheckpointer({
+    store: database.stores.audit,
+    signingKey: checkpointSigningKeyOf(config),
+    every: config.audit.checkpointEvery,
+    now,
+    logError,
+  });
+  const audit = createAuditLogFor(config, database, { writeLine, logError, checkpointer });
+  const forwarder = createRackForwarder({
+    url: config.rack.url,
+    token: config.rack.token,
+    tlsInsecure: config.rack.tlsInsecure,
+    connectTimeoutMs: config.rack.connectTimeoutMs,
+    responseTimeoutMs: config.rack.responseTimeoutMs,
+  });
+  const deps: GatewayDeps = {
+    stores: database.stores,
+    forwarder,
+    audit,
+    settings: createSettings({ store: database.stores.settings, overrides: config.settingOverrides }),
+    authenticator: createAuthenticator({ tokens: database.stores.tokens, now }),
+    redaction: createRedactionRules({
+      patterns: config.redactPatterns,
+      protectedEnvVars: config.protectedEnvVars,
+    }),
+    rack: { alias: config.rack.alias, displayName: config.rack.displayName },
+    authFailureLimit: config.authFailureLimit,
+    authFailureWindowMs: config.authFailureWindowSeconds * 1000,
+    hsts: config.tls !== null || config.mode === "production",
+    trustProxyHeaders: config.trustProxyHeaders,
+    now,
+    randomId: randomUUID,
+    logError,
+  };
+  const gateway: GatewayServer = createGatewayServer(deps, tls);
+  await new Promise<void>((resolve, reject) => {
+    gateway.server.once("error", reject);
+    gateway.server.listen(config.port, config.host, () => {
+      gateway.server.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (gateway.server.address() as AddressInfo).port;
+  const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
+  let closed: Promise<void> | null = null;
+  return {
+    url: `${config.tls ? "https" : "http"}://${shownHost.includes(":") ? `[${shownHost}]` : shownHost}:${port}`,
+    port,
+    deps,
+    database,
+    checkpointer,
+    close() {
+      closed ??= (async () => {
+        await gateway.close();
+        await audit.close();
+        await checkpointer.idle();
+        forwarder.close();
+        if (!options.database) await database.close();
+      })();
+      return closed;
+    },
+  };
+}
+
+/** Random secrets for development mode (the demo); production never generates its secrets. */
+export function generateDevelopmentSecrets() {
+  return {
+    appSecretKey: randomBytes(32).toString("base64"),
+    auditHmacSecret: randomBytes(32).toString("hex"),
+  };
+}

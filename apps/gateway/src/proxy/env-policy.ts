@@ -1,0 +1,114 @@
+/**
+ * Env values and secrets (CONVOX-API.md "Env values and secrets"): masking release JSON on its way out, and
+ * merging a submitted env list with the current one on its way in (a masked value means "keep").
+ */
+import { classifyEnvKey, MASK, type RedactionRules } from "@rack-gateway/redaction";
+import { GatewayError } from "../http/errors.js";
+
+/** How much of an app's env a principal may see. */
+export type EnvVisibility = "masked" | "plain-values" | "secrets-revealed";
+
+export type EnvEntries = Array<[key: string, value: string]>;
+
+export function parseEnvList(text: string): EnvEntries {
+  const entries: EnvEntries = [];
+  for (const line of text.split("\n")) {
+    const trimmed = line.replace(/\r$/, "");
+    if (trimmed.trim() === "") continue;
+    const separator = trimmed.indexOf("=");
+    if (separator <= 0) {
+      throw new GatewayError(400, "BAD_REQUEST", "env must be a list of KEY=VALUE lines");
+    }
+    entries.push([trimmed.slice(0, separator), trimmed.slice(separator + 1)]);
+  }
+  return entries;
+}
+
+export function formatEnvList(entries: EnvEntries): string {
+  return entries.map(([key, value]) => `${key}=${value}`).join("\n");
+}
+
+export function maskEnvList(text: string, visibility: EnvVisibility, rules: RedactionRules): string {
+  return text
+    .split("\n")
+    .map((line) => {
+      const separator = line.indexOf("=");
+      if (separator <= 0) return line;
+      const key = line.slice(0, separator);
+      const kind = classifyEnvKey(key, rules);
+      const visible =
+        visibility === "secrets-revealed"
+          ? kind !== "protected"
+          : visibility === "plain-values" && kind === "plain";
+      return visible ? line : `${key}=${MASK}`;
+    })
+    .join("\n");
+}
+
+/** Masks the `env` of a Release object or of each Release in a list; anything else passes unchanged. */
+export function maskReleasesJson(
+  document: unknown,
+  visibility: EnvVisibility,
+  rules: RedactionRules,
+): unknown {
+  const maskOne = (release: unknown): unknown => {
+    if (release === null || typeof release !== "object" || Array.isArray(release)) return release;
+    const env = (release as Record<string, unknown>).env;
+    if (typeof env !== "string") return release;
+    return { ...(release as Record<string, unknown>), env: maskEnvList(env, visibility, rules) };
+  };
+  return Array.isArray(document) ? document.map(maskOne) : maskOne(document);
+}
+
+export interface EnvChange {
+  readonly key: string;
+  readonly kind: "added" | "changed" | "removed";
+  readonly classification: "protected" | "secret" | "plain";
+  /** The new value (absent for removals). Callers redact it for secret keys before auditing. */
+  readonly value?: string;
+}
+
+/**
+ * Merges a submitted whole-env list with the current env: a masked value keeps the current value; keys absent
+ * from the submission are removed (that is how `convox env unset` works). Throws a 400 for a masked value on a
+ * key that does not exist (the mask is never a real value).
+ */
+export function mergeEnv(
+  current: EnvEntries,
+  submitted: EnvEntries,
+  rules: RedactionRules,
+): { merged: EnvEntries; changes: EnvChange[] } {
+  const currentMap = new Map(current);
+  const submittedMap = new Map<string, string>();
+  for (const [key, value] of submitted) {
+    if (value === MASK) {
+      const kept = currentMap.get(key);
+      if (kept === undefined) {
+        throw new GatewayError(
+          400,
+          "BAD_REQUEST",
+          `${key} has the masked value ${MASK} but no current value to keep`,
+        );
+      }
+      submittedMap.set(key, kept);
+    } else {
+      submittedMap.set(key, value);
+    }
+  }
+  const changes: EnvChange[] = [];
+  for (const [key, value] of submittedMap) {
+    const before = currentMap.get(key);
+    if (before === value) continue;
+    changes.push({
+      key,
+      kind: before === undefined ? "added" : "changed",
+      classification: classifyEnvKey(key, rules),
+      value,
+    });
+  }
+  for (const key of currentMap.keys()) {
+    if (!submittedMap.has(key))
+      changes.push({ key, kind: "removed", classification: classifyEnvKey(key, rules) });
+  }
+  return { merged: [...submittedMap], changes };
+}

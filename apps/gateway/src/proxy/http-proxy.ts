@@ -1,0 +1,374 @@
+/**
+ * The HTTP half of the rack proxy. It works on raw Node streams (below Hono) so that tarball uploads and log
+ * downloads stream without buffering, and so that the bytes of the path the rack sees are exactly the
+ * normalised path that was authorized.
+ *
+ * Audit: a read is recorded once, when it completes. A mutating call is recorded *before* it is forwarded
+ * (`rack.request.intent`, durably — fail closed) and again when it completes (`rack.request`).
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { performance } from "node:perf_hooks";
+import type { AuditEvent, JsonValue } from "@rack-gateway/audit-chain";
+import { authorize, type RouteMatch } from "@rack-gateway/rbac";
+import { REDACTED, type RedactionRules } from "@rack-gateway/redaction";
+import type { AuditLog } from "../audit/audit-log.js";
+import type { Authenticated } from "../auth/authenticate.js";
+import { GatewayError, sendError, toGatewayError } from "../http/errors.js";
+import { type EnvVisibility, formatEnvList, maskReleasesJson, mergeEnv, parseEnvList } from "./env-policy.js";
+import { type RackCallContext, type RackCallDeps, rackCallEvent, resolveRackCall } from "./rack-call.js";
+import {
+  forwardableRequestHeaders,
+  forwardableResponseHeaders,
+  type RackForwarder,
+} from "./rack-forwarder.js";
+
+export interface HttpProxyDeps extends RackCallDeps {
+  readonly forwarder: RackForwarder;
+  readonly audit: AuditLog;
+  readonly redaction: RedactionRules;
+  readonly responseHeaders: Record<string, string>;
+  readonly logError: (message: string, error: unknown) => void;
+}
+
+const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+const MAX_FORM_BYTES = 1024 * 1024;
+const MAX_MASKED_RESPONSE_BYTES = 32 * 1024 * 1024;
+/** Convox CLI option headers worth recording (values are redacted like every parameter). */
+const OPTION_HEADERS = [
+  "command",
+  "entrypoint",
+  "environment",
+  "follow",
+  "height",
+  "prefix",
+  "release",
+  "since",
+  "tail",
+  "tty",
+  "width",
+];
+const REVEAL_HEADER = "rack-gateway-reveal-secrets";
+
+/** The request target below the proxy prefix: `/api/v1/rack-proxy/apps?` → `/apps?`. */
+export function targetBelowPrefix(url: string, prefix: string): string {
+  const rest = url.slice(prefix.length);
+  return rest === "" || rest.startsWith("?") ? `/${rest}` : rest;
+}
+
+function queryOf(target: string): string {
+  const index = target.indexOf("?");
+  return index < 0 ? "" : target.slice(index + 1);
+}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers["content-length"] ?? 0);
+  if (declared > limit)
+    throw new GatewayError(413, "PAYLOAD_TOO_LARGE", `form bodies are limited to ${limit} bytes`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit)
+      throw new GatewayError(413, "PAYLOAD_TOO_LARGE", `form bodies are limited to ${limit} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function collectParams(
+  target: string,
+  form: URLSearchParams | null,
+  req: IncomingMessage,
+): Record<string, JsonValue> {
+  const params: Record<string, JsonValue> = {};
+  for (const [name, value] of new URLSearchParams(queryOf(target))) params[`query.${name}`] = value;
+  if (form) for (const [name, value] of form) params[`form.${name}`] = value;
+  for (const name of OPTION_HEADERS) {
+    const value = req.headers[name];
+    if (typeof value === "string") params[`header.${name}`] = value;
+  }
+  return params;
+}
+
+/** Routes whose JSON carries Release objects with env (list, get, and create's answer). */
+const RELEASE_ROUTE = /^(GET \/apps\/\{app\}\/releases(\/\{\w+\})?|POST \/apps\/\{app\}\/releases)$/;
+
+function isReleaseRoute(match: RouteMatch): boolean {
+  return RELEASE_ROUTE.test(`${match.route.method} ${match.route.path}`);
+}
+
+export function createHttpProxy(deps: HttpProxyDeps) {
+  const withApp = (match: RouteMatch) => (match.app === undefined ? {} : { app: match.app });
+
+  /** Env visibility for this principal on this app (CONVOX-API.md "Env values and secrets"). */
+  const envVisibility = (
+    identity: Authenticated,
+    match: RouteMatch,
+    revealRequested: boolean,
+  ): EnvVisibility => {
+    if (revealRequested && authorize(identity.principal, "convox:secret:read", withApp(match)).allowed) {
+      return "secrets-revealed";
+    }
+    return authorize(identity.principal, "convox:env:read", withApp(match)).allowed
+      ? "plain-values"
+      : "masked";
+  };
+
+  /**
+   * `POST /apps/{app}/releases` with `env=`: merge with the current env, enforce env:set / secret:set /
+   * protected keys, and return the per-key audit events plus the rewritten form.
+   */
+  const applyEnvPolicy = async (
+    context: RackCallContext,
+    identity: Authenticated,
+    match: RouteMatch,
+    form: URLSearchParams,
+  ): Promise<{ form: URLSearchParams; events: AuditEvent[] }> => {
+    const submitted = form.get("env");
+    if (submitted === null) return { form, events: [] };
+    const app = encodeURIComponent(match.app ?? "");
+    const appJson = (await deps.forwarder.getJson(`/apps/${app}`)) as { release?: unknown };
+    let current: Array<[string, string]> = [];
+    if (typeof appJson.release === "string" && appJson.release !== "") {
+      const release = (await deps.forwarder.getJson(
+        `/apps/${app}/releases/${encodeURIComponent(appJson.release)}`,
+      )) as {
+        env?: unknown;
+      };
+      current = typeof release.env === "string" ? parseEnvList(release.env) : [];
+    }
+    const { merged, changes } = mergeEnv(current, parseEnvList(submitted), deps.redaction);
+    if (changes.length > 0) {
+      const protectedChange = changes.find((change) => change.classification === "protected");
+      if (protectedChange) {
+        throw new GatewayError(
+          403,
+          "PROTECTED_ENV_VAR",
+          `${protectedChange.key} is protected and cannot be changed through the gateway`,
+        );
+      }
+      for (const permission of [
+        "convox:env:set",
+        ...(changes.some((c) => c.classification === "secret") ? ["convox:secret:set" as const] : []),
+      ] as const) {
+        const decision = authorize(identity.principal, permission, withApp(match));
+        if (!decision.allowed) throw new GatewayError(403, "FORBIDDEN", `forbidden: ${decision.reason}`);
+      }
+    }
+    const events = changes.map((change) =>
+      rackCallEvent(context, deps.redaction, {
+        action: change.kind === "removed" ? "rack.env.unset" : "rack.env.set",
+        actor: identity.actor,
+        decision: "allow",
+        reason: `env ${change.key} ${change.kind}`,
+        match,
+        detail: {
+          key: change.key,
+          change: change.kind,
+          classification: change.classification,
+          ...(change.value === undefined
+            ? {}
+            : { value: change.classification === "plain" ? change.value : REDACTED }),
+        },
+      }),
+    );
+    const rewritten = new URLSearchParams(form);
+    rewritten.set("env", formatEnvList(merged));
+    return { form: rewritten, events };
+  };
+
+  return async function handleHttp(
+    req: IncomingMessage,
+    res: ServerResponse,
+    context: RackCallContext,
+  ): Promise<void> {
+    const headers = { ...deps.responseHeaders, "X-Request-Id": context.requestId };
+    const resolution = await resolveRackCall(context, req.headers, deps);
+
+    if (resolution.kind === "check") {
+      res.writeHead(200, { ...headers, "Content-Type": "text/plain" }).end("ok");
+      req.resume();
+      return;
+    }
+    if (resolution.kind === "denied") {
+      deps.audit.record(resolution.event);
+      req.resume();
+      sendError(res, resolution.error, headers);
+      return;
+    }
+    const { identity, match } = resolution;
+    const finish = (
+      status: number,
+      decision: AuditEvent["decision"],
+      reason: string,
+      extra: { params?: Record<string, JsonValue>; detail?: Record<string, JsonValue> } = {},
+    ) =>
+      deps.audit.record(
+        rackCallEvent(context, deps.redaction, {
+          action: "rack.request",
+          actor: identity.actor,
+          decision,
+          reason,
+          match,
+          status,
+          latencyMs: performance.now() - context.startedAt,
+          ...extra,
+        }),
+      );
+
+    if (resolution.kind === "answer") {
+      req.resume();
+      if (resolution.answer === "auth") {
+        // `convox login` reads an id from /auth; the token's name tells the person which identity they hold.
+        const body = JSON.stringify({ id: identity.principal.name });
+        res.writeHead(200, { ...headers, "Content-Type": "application/json" }).end(body);
+        finish(200, "allow", "credentials verified (answered by the gateway)");
+      } else {
+        // The CLI probes /machines or /racks before every websocket and ignores the answer; a rack says 404.
+        sendError(res, new GatewayError(404, "NOT_FOUND", "not found"), headers);
+        finish(404, "allow", "CLI probe answered by the gateway");
+      }
+      return;
+    }
+
+    const method = context.method;
+    const mutating = !READ_METHODS.has(method);
+    let params: Record<string, JsonValue> = {};
+    try {
+      if (!deps.audit.isHealthy()) {
+        throw new GatewayError(
+          503,
+          "AUDIT_UNAVAILABLE",
+          "the audit log cannot be written; the gateway refuses rack calls until it can",
+        );
+      }
+      const contentType = String(req.headers["content-type"] ?? "")
+        .split(";")[0]
+        ?.trim()
+        .toLowerCase();
+      let body: Buffer | IncomingMessage | null = req;
+      let form: URLSearchParams | null = null;
+      const extraEvents: AuditEvent[] = [];
+      if (contentType === "application/x-www-form-urlencoded") {
+        const raw = await readBody(req, MAX_FORM_BYTES);
+        form = new URLSearchParams(raw.toString("utf8"));
+        body = raw;
+        if (method === "POST" && match.route.path === "/apps/{app}/releases") {
+          const policy = await applyEnvPolicy(context, identity, match, form);
+          if (policy.form !== form) {
+            form = policy.form;
+            body = Buffer.from(form.toString(), "utf8");
+          }
+          extraEvents.push(...policy.events);
+        }
+      } else if (!mutating && method !== "OPTIONS") {
+        body = null;
+        req.resume();
+      }
+      params = collectParams(context.target, form, req);
+      const revealRequested = req.headers[REVEAL_HEADER] === "true";
+      const visibility = isReleaseRoute(match) ? envVisibility(identity, match, revealRequested) : null;
+      if (visibility === "secrets-revealed") {
+        extraEvents.push(
+          rackCallEvent(context, deps.redaction, {
+            action: "rack.secret.reveal",
+            actor: identity.actor,
+            decision: "allow",
+            reason: "secret env values revealed on request",
+            match,
+          }),
+        );
+      }
+
+      if (mutating || extraEvents.length > 0) {
+        const intent = rackCallEvent(context, deps.redaction, {
+          action: "rack.request.intent",
+          actor: identity.actor,
+          decision: "allow",
+          reason: resolution.decision.reason,
+          match,
+          params,
+        });
+        try {
+          // Fail closed: nothing reaches the rack until its audit records are committed.
+          await Promise.all([intent, ...extraEvents].map((event) => deps.audit.recordDurably(event)));
+        } catch (error) {
+          throw new GatewayError(
+            503,
+            "AUDIT_UNAVAILABLE",
+            "the audit log cannot be written; the request was not forwarded",
+            { cause: error },
+          );
+        }
+      }
+
+      const outgoingHeaders = forwardableRequestHeaders(req.headers);
+      outgoingHeaders["x-convox-actor"] =
+        identity.actor.email ?? identity.actor.name ?? identity.principal.name;
+      if (Buffer.isBuffer(body)) outgoingHeaders["content-length"] = String(body.length);
+      const query = queryOf(context.target);
+      const upstream = await deps.forwarder.send({
+        method,
+        path: query ? `${match.path}?${query}` : match.path,
+        headers: outgoingHeaders,
+        body,
+      });
+      const status = upstream.statusCode ?? 502;
+      const upstreamHeaders = forwardableResponseHeaders(upstream.headers);
+      const isJson = String(upstream.headers["content-type"] ?? "").includes("json");
+
+      if (visibility !== null && status < 300 && isJson) {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        for await (const chunk of upstream) {
+          size += (chunk as Buffer).length;
+          if (size > MAX_MASKED_RESPONSE_BYTES)
+            throw new GatewayError(502, "RACK_UNAVAILABLE", "the rack's release list is too large to mask");
+          chunks.push(chunk as Buffer);
+        }
+        // Fail closed on masking too: a body we cannot parse is not passed through unmasked.
+        let masked: string;
+        try {
+          masked = JSON.stringify(
+            maskReleasesJson(JSON.parse(Buffer.concat(chunks).toString("utf8")), visibility, deps.redaction),
+          );
+        } catch (error) {
+          throw new GatewayError(
+            502,
+            "RACK_UNAVAILABLE",
+            "the rack sent a release document that could not be masked",
+            { cause: error },
+          );
+        }
+        delete upstreamHeaders["content-length"];
+        res
+          .writeHead(status, { ...upstreamHeaders, ...headers, "Content-Length": Buffer.byteLength(masked) })
+          .end(masked);
+        finish(status, "allow", resolution.decision.reason, {
+          params,
+          detail: { envVisibility: visibility },
+        });
+        return;
+      }
+
+      res.writeHead(status, { ...upstreamHeaders, ...headers });
+      upstream.pipe(res);
+      await new Promise<void>((resolve) => {
+        res.on("close", () => {
+          if (!upstream.complete) upstream.destroy();
+          resolve();
+        });
+      });
+      finish(status, "allow", resolution.decision.reason, {
+        params,
+        ...(res.writableFinished ? {} : { detail: { interrupted: true } }),
+      });
+    } catch (caught) {
+      const error = toGatewayError(caught);
+      if (error.status >= 500 && error.code === "INTERNAL") deps.logError("rack proxy failure", caught);
+      req.resume();
+      sendError(res, error, headers);
+      finish(error.status, error.status < 500 ? "deny" : "error", error.message, { params });
+    }
+  };
+}

@@ -1,0 +1,209 @@
+/**
+ * Sends requests to the rack with the rack's own credentials over keep-alive connections. Bodies stream both
+ * ways: nothing here buffers a request or response body.
+ */
+import http, { type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders } from "node:http";
+import https from "node:https";
+import type { Readable } from "node:stream";
+import { GatewayError } from "../http/errors.js";
+
+export interface RackTarget {
+  readonly url: URL;
+  readonly token: string;
+  readonly tlsInsecure: boolean;
+  readonly connectTimeoutMs: number;
+  readonly responseTimeoutMs: number;
+}
+
+export interface RackRequest {
+  readonly method: string;
+  /** Normalised path plus query, relative to the rack's base URL (starts with `/`). */
+  readonly path: string;
+  readonly headers: OutgoingHttpHeaders;
+  /** A stream (piped as it arrives), a buffer, or null. */
+  readonly body: Readable | Buffer | null;
+}
+
+export interface RackForwarder {
+  readonly target: RackTarget;
+  send(request: RackRequest): Promise<IncomingMessage>;
+  /** GET a JSON document from the rack (used by policies that need the rack's current state). */
+  getJson(path: string): Promise<unknown>;
+  /** Basic credentials for the rack, as the convox CLI encodes them. */
+  readonly authorization: string;
+  /** The rack's origin, which its websocket endpoint requires as Origin. */
+  readonly origin: string;
+  close(): void;
+}
+
+/** Headers that describe one connection, never forwarded (RFC 9110 §7.6.1), plus credentials and cookies. */
+const DROPPED_REQUEST_HEADERS = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-authenticate",
+  "proxy-authorization",
+  "proxy-connection",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+  "host",
+  "authorization",
+  "cookie",
+  "origin",
+  "referer",
+  "x-forwarded-for",
+  "x-forwarded-host",
+  "x-forwarded-proto",
+  "forwarded",
+  "x-convox-actor",
+  "x-request-id",
+]);
+
+/**
+ * Copies the client's headers for the rack: every convox option header (Follow, Since, Command, Tty, …)
+ * passes untouched; connection-level headers, the client's credentials and cookies never do.
+ */
+export function forwardableRequestHeaders(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || DROPPED_REQUEST_HEADERS.has(name) || name.startsWith("sec-websocket-"))
+      continue;
+    if (name.startsWith("rack-gateway-")) continue;
+    out[name] = value;
+  }
+  return out;
+}
+
+const DROPPED_RESPONSE_HEADERS = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-authenticate",
+  "proxy-connection",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+  "set-cookie",
+]);
+
+/** The rack's response headers minus connection-level ones and cookies (never planted on the gateway's origin). */
+export function forwardableResponseHeaders(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || DROPPED_RESPONSE_HEADERS.has(name)) continue;
+    out[name] = value;
+  }
+  return out;
+}
+
+export function encodeRackAuthorization(token: string): string {
+  // The convox CLI URL-escapes the password inside Basic credentials; the rack unescapes it.
+  return `Basic ${Buffer.from(`convox:${encodeURIComponent(token)}`).toString("base64")}`;
+}
+
+export function createRackForwarder(target: RackTarget): RackForwarder {
+  const isHttps = target.url.protocol === "https:";
+  const agentOptions = { keepAlive: true, maxSockets: 256, maxFreeSockets: 64, scheduling: "lifo" as const };
+  const agent = isHttps
+    ? new https.Agent({ ...agentOptions, rejectUnauthorized: !target.tlsInsecure })
+    : new http.Agent(agentOptions);
+  const authorization = encodeRackAuthorization(target.token);
+  const basePath = target.url.pathname.replace(/\/+$/, "");
+  const origin = target.url.origin;
+
+  const send = (request: RackRequest): Promise<IncomingMessage> =>
+    new Promise((resolve, reject) => {
+      const transport = isHttps ? https : http;
+      const outgoing = transport.request({
+        protocol: target.url.protocol,
+        hostname: target.url.hostname,
+        port: target.url.port || (isHttps ? 443 : 80),
+        method: request.method,
+        path: `${basePath}${request.path}`,
+        agent,
+        headers: { ...request.headers, host: target.url.host, authorization },
+      });
+      let settled = false;
+      const fail = (error: GatewayError) => {
+        if (settled) return;
+        settled = true;
+        outgoing.destroy();
+        reject(error);
+      };
+      // Connect timeout covers a fresh connection only; a reused keep-alive socket is already connected.
+      const connectTimer = setTimeout(
+        () => fail(new GatewayError(504, "RACK_TIMEOUT", "the rack did not accept a connection in time")),
+        target.connectTimeoutMs,
+      );
+      let responseTimer: NodeJS.Timeout | undefined;
+      outgoing.on("socket", (socket) => {
+        if (!socket.connecting) clearTimeout(connectTimer);
+        else socket.once(isHttps ? "secureConnect" : "connect", () => clearTimeout(connectTimer));
+      });
+      // The response clock starts once the whole body is sent: a 200 MB upload may take a while.
+      outgoing.on("finish", () => {
+        responseTimer = setTimeout(
+          () => fail(new GatewayError(504, "RACK_TIMEOUT", "the rack did not answer in time")),
+          target.responseTimeoutMs,
+        );
+      });
+      outgoing.on("response", (response) => {
+        clearTimeout(connectTimer);
+        clearTimeout(responseTimer);
+        if (settled) {
+          response.resume();
+          return;
+        }
+        settled = true;
+        resolve(response);
+      });
+      outgoing.on("error", (error) => {
+        clearTimeout(connectTimer);
+        clearTimeout(responseTimer);
+        fail(new GatewayError(502, "RACK_UNAVAILABLE", "the rack is unreachable", { cause: error }));
+      });
+      const body = request.body;
+      if (body === null) outgoing.end();
+      else if (Buffer.isBuffer(body)) outgoing.end(body);
+      else {
+        body.on("error", (error) =>
+          fail(new GatewayError(400, "BAD_REQUEST", "the request body was interrupted", { cause: error })),
+        );
+        body.pipe(outgoing);
+      }
+    });
+
+  return {
+    target,
+    send,
+    authorization,
+    origin,
+    async getJson(path) {
+      const response = await send({
+        method: "GET",
+        path,
+        headers: { accept: "application/json" },
+        body: null,
+      });
+      const chunks: Buffer[] = [];
+      for await (const chunk of response) chunks.push(chunk as Buffer);
+      const text = Buffer.concat(chunks).toString("utf8");
+      if ((response.statusCode ?? 500) >= 400) {
+        throw new GatewayError(
+          502,
+          "RACK_UNAVAILABLE",
+          `the rack answered ${response.statusCode} for ${path.split("?")[0]}`,
+        );
+      }
+      try {
+        return JSON.parse(text) as unknown;
+      } catch (error) {
+        throw new GatewayError(502, "RACK_UNAVAILABLE", "the rack sent malformed JSON", { cause: error });
+      }
+    },
+    close() {
+      agent.destroy();
+    },
+  };
+}
