@@ -1,4 +1,4 @@
-/** One route: `{name}` matches a segment, `{name*}` the rest of the path (slashes included). */
+/** One route: `{name}` matches a segment, `{name*}` the rest of the path (slashes included, possibly empty). */
 export interface RouteEntry<H> {
   method: string;
   pattern: string;
@@ -24,7 +24,7 @@ export function compileRoutes<H>(entries: readonly RouteEntry<H>[]): CompiledRou
       .replace(/[.]/g, "\\.")
       .replace(/\{(\w+)(\*?)\}/g, (_all, name: string, star: string) => {
         names.push(name);
-        return star === "*" ? "(.+)" : "([^/]+)";
+        return star === "*" ? "(.*)" : "([^/]+)";
       });
     return { ...entry, regex: new RegExp(`^${source}$`), names };
   });
