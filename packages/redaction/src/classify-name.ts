@@ -1,5 +1,5 @@
 // Name tests shared by object keys, headers, query and form fields, and env variable names.
-import { matchesDefaultTerms, matchesPatterns } from "./name-rules.js";
+import { matchesDefaultTerms, matchesPatterns, mayMatch } from "./name-rules.js";
 import { segmentName } from "./name-segments.js";
 import { type CompiledRules, compileRules, type RedactionRules } from "./rules.js";
 
@@ -7,6 +7,7 @@ import { type CompiledRules, compileRules, type RedactionRules } from "./rules.j
 export type EnvKeyClass = "protected" | "secret" | "plain";
 
 export function isSensitiveNameWith(name: string, compiled: CompiledRules): boolean {
+  if (!mayMatch(name, compiled.namePatterns)) return false;
   const segmented = segmentName(name);
   return matchesDefaultTerms(segmented) || matchesPatterns(name, segmented, compiled.namePatterns);
 }
@@ -14,6 +15,7 @@ export function isSensitiveNameWith(name: string, compiled: CompiledRules): bool
 export function classifyEnvKeyWith(name: string, compiled: CompiledRules): EnvKeyClass {
   if (compiled.protectedEnvVars.has(name)) return "protected";
   if (isSensitiveNameWith(name, compiled)) return "secret";
+  if (!mayMatch(name, compiled.envPatterns)) return "plain";
   return matchesPatterns(name, segmentName(name), compiled.envPatterns) ? "secret" : "plain";
 }
 

@@ -97,6 +97,26 @@ export function compileNamePattern(pattern: unknown, optionName: string): NamePa
   return { kind: "word", term };
 }
 
+const ALL_DEFAULT_TERMS: readonly string[] = [
+  ...DEFAULT_SENSITIVE_NAME_TERMS.contains,
+  ...DEFAULT_SENSITIVE_NAME_TERMS.segments,
+  ...DEFAULT_SENSITIVE_NAME_TERMS.trailing,
+];
+// Every ASCII character that is not a letter or digit.
+const NOT_NAME_CHARACTER = /[^A-Za-z0-9\u0080-\uffff]/g;
+
+/**
+ * Cheap pre-check: every default term and every word pattern is a substring of the lowercased name without
+ * separators, so a name containing none of them is plain unless a regex pattern says otherwise.
+ */
+export function mayMatch(raw: string, patterns: readonly NamePattern[]): boolean {
+  const compact = raw.replace(NOT_NAME_CHARACTER, "").toLowerCase();
+  return (
+    ALL_DEFAULT_TERMS.some((term) => compact.includes(term)) ||
+    patterns.some((pattern) => pattern.kind === "regex" || compact.includes(pattern.term))
+  );
+}
+
 export function matchesDefaultTerms(name: SegmentedName): boolean {
   const terms = DEFAULT_SENSITIVE_NAME_TERMS;
   return (

@@ -3,7 +3,12 @@ import { replaceAssignments } from "./assignments.js";
 import { isSensitiveNameWith } from "./classify-name.js";
 import { redactPairList } from "./pair-list.js";
 import { type CompiledRules, compileRules, type RedactionRules } from "./rules.js";
-import { replaceAuthSchemes, replacePemBlocks, replaceTokenPatterns } from "./value-patterns.js";
+import {
+  replaceAuthSchemes,
+  replacePemBlocks,
+  replaceTokenPatterns,
+  replaceUrlPatterns,
+} from "./value-patterns.js";
 
 // A URL inside a decoded query value inside a URL…: past this nesting, parts are only scanned as text.
 const MAX_URL_NESTING = 4;
@@ -92,7 +97,7 @@ export function redactUrlWith(url: string, compiled: CompiledRules, nesting = 0)
     // OAuth implicit and hybrid flows put tokens in the fragment ("#access_token=…").
     result += `#${fragment.includes("=") ? redactPairs(fragment, compiled, nesting) : scanFreeText(fragment, compiled, nesting + 1)}`;
   }
-  return result;
+  return replaceUrlPatterns(result, compiled.replacement);
 }
 
 /**

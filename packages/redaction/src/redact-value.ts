@@ -61,6 +61,8 @@ function redactObject(value: object, walk: Walk, depth: number): unknown {
     return Array.from(value, (item) => redactAny(item, walk, depth));
   }
   if (value instanceof Date) return new Date(value.getTime());
+  if (value instanceof String) return redactTextWith(value.valueOf(), walk.compiled);
+  if (value instanceof Number || value instanceof Boolean) return value.valueOf();
   if (value instanceof URL) return redactTextWith(value.href, walk.compiled);
   if (value instanceof URLSearchParams) return redactTextWith(`?${value.toString()}`, walk.compiled).slice(1);
   if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return describeBinary(value);

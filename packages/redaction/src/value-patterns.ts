@@ -31,14 +31,21 @@ export const TOKEN_PATTERNS: readonly TokenPattern[] = [
   { regex: /(?<![A-Za-z0-9])npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])/g },
 ];
 
-export function replaceTokenPatterns(text: string, replacement: string): string {
+/** Patterns that span a URL's host and path, so they must see the URL whole. */
+const URL_PATTERNS: readonly TokenPattern[] = TOKEN_PATTERNS.filter(({ keep }) => keep !== undefined);
+
+export function replaceTokenPatterns(text: string, replacement: string, patterns = TOKEN_PATTERNS): string {
   let result = text;
-  for (const { regex, keep } of TOKEN_PATTERNS) {
+  for (const { regex, keep } of patterns) {
     result = result.replace(regex, (...groups: unknown[]) =>
       keep === undefined ? replacement : `${String(groups[keep])}${replacement}`,
     );
   }
   return result;
+}
+
+export function replaceUrlPatterns(url: string, replacement: string): string {
+  return replaceTokenPatterns(url, replacement, URL_PATTERNS);
 }
 
 // HTTP authentication schemes followed by a token68 credential (RFC 7235 §2.1).
