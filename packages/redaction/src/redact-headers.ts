@@ -13,8 +13,6 @@ export type HeadersInput =
   | HeaderEntries
   | readonly string[];
 
-type HeaderValue = string | readonly string[] | number | undefined;
-
 function collectEntries(headers: object): Array<readonly [unknown, unknown]> {
   const entries: Array<readonly [unknown, unknown]> = [];
   try {
@@ -93,7 +91,7 @@ export function redactHeadersWith(
  * // { authorization: "[REDACTED]", accept: "*\/*" }
  */
 export function redactHeaders(
-  headers: HeadersInput | Readonly<Record<string, HeaderValue>>,
+  headers: HeadersInput,
   rules?: RedactionRules,
 ): Record<string, string | string[]> {
   const compiled = compileRules(rules);
