@@ -20,7 +20,10 @@ export interface ChainHead {
   readonly hash: string;
 }
 
-/** Seals one event onto `previous` (null for the first record). Pure; provided by `createChainSealer`. */
+/**
+ * Seals one event onto `previous` (null for the first record). Pure; provided by `createChainSealer`. It
+ * throws (TypeError) for an event that fails the schema; the store must then persist nothing of the batch.
+ */
 export type SealFunction = (previous: ChainHead | null, event: AuditEvent) => AuditRecord;
 
 /** A signed Merkle checkpoint over records 1..treeSize (RFC 9162 tree hashing, Ed25519 signature). */
@@ -49,7 +52,9 @@ export interface AuditStore {
   /**
    * Appends `events` in order as one atomic batch: reads the current head, seals each event onto it with
    * `seal`, and persists all records before resolving — or none of them (the promise rejects). Concurrent
-   * calls, from this process or another sharing the same database, must be serialized.
+   * calls, from this process or another sharing the same database, must be serialized. An empty `events`
+   * array resolves to `[]` and changes nothing. Events must round-trip exactly, including U+0000 inside
+   * strings (PostgreSQL `jsonb` rejects `\u0000`: store the canonical JSON as `text`, or use `json`).
    */
   append(events: readonly AuditEvent[], seal: SealFunction): Promise<AuditRecord[]>;
   /** The last record's seq and hash, or null for an empty chain. */

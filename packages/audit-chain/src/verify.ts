@@ -6,7 +6,7 @@
 import { encodeLeafDataFromCanonical } from "./audit-leaf.js";
 import { encodeHex, isHash32Hex } from "./bytes.js";
 import { canonicalizeEvent } from "./canonicalize.js";
-import { computeChainHash, GENESIS_HASH, type PreparedChainKeys, prepareChainKeys } from "./chain-hash.js";
+import { computeChainHash, GENESIS_HASH, prepareChainKeys } from "./chain-hash.js";
 import { type CheckpointPublicKey, verifyCheckpoint } from "./checkpoint.js";
 import { auditEventSchema } from "./event.js";
 import { hashLeaf } from "./merkle.js";
@@ -151,7 +151,7 @@ export function createChainVerifier(
     return null;
   };
 
-  const checkRecord = (record: AuditRecord, preparedKeys: PreparedChainKeys): ChainFailure | null => {
+  const checkRecord = (record: AuditRecord): ChainFailure | null => {
     if (!isRecordShaped(record))
       return fail("MALFORMED_RECORD", "record lacks a valid seq, hashes, keyId or event");
     const expectedSeq = lastSeq + 1;
@@ -206,7 +206,7 @@ export function createChainVerifier(
 
   return {
     push(record) {
-      return begin() ?? failure ?? checkRecord(record, preparedKeys);
+      return begin() ?? failure ?? checkRecord(record);
     },
     finish() {
       const early = begin() ?? failure;
