@@ -71,7 +71,7 @@ const integer = (min: number, max: number) =>
 
 const envSchema = z.object({
   NODE_ENV: z.string().optional(),
-  PORT: integer(1, 65535).default(8447),
+  PORT: integer(0, 65535).default(8447),
   HOST: z.string().min(1).default("0.0.0.0"),
   TLS_CERT_FILE: z.string().min(1).optional(),
   TLS_KEY_FILE: z.string().min(1).optional(),
