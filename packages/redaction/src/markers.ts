@@ -15,3 +15,9 @@ export const UNREADABLE = "[Unreadable]";
 
 /** Objects and arrays nested deeper than this are replaced by {@link MAX_DEPTH}. */
 export const MAX_REDACTION_DEPTH = 32;
+
+/** Arrays longer than this keep their first items and end with a `"[+N more]"` marker. */
+export const MAX_ARRAY_ITEMS = 100_000;
+
+/** Header sets with more entries than this are cut (Node itself accepts 2 000 by default). */
+export const MAX_HEADER_ENTRIES = 10_000;

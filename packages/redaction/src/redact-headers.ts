@@ -1,6 +1,6 @@
 // HTTP header sets: records, Headers, Maps, [name, value] tuples and Node's flat rawHeaders arrays.
 import { isSensitiveNameWith } from "./classify-name.js";
-import { UNREADABLE } from "./markers.js";
+import { MAX_HEADER_ENTRIES, UNREADABLE } from "./markers.js";
 import { redactTextWith } from "./redact-text.js";
 import { type CompiledRules, compileRules, type RedactionRules } from "./rules.js";
 
@@ -18,17 +18,19 @@ function collectEntries(headers: object): Array<readonly [unknown, unknown]> {
   try {
     if (Array.isArray(headers) && headers.every((item) => typeof item === "string")) {
       // Node's rawHeaders: ["Host", "x", "Authorization", "Bearer …"].
-      for (let index = 0; index + 1 < headers.length; index += 2)
+      for (let index = 0; index + 1 < headers.length && index < 2 * MAX_HEADER_ENTRIES; index += 2)
         entries.push([headers[index], headers[index + 1]]);
       return entries;
     }
     if (Symbol.iterator in headers && typeof headers[Symbol.iterator] === "function") {
       for (const entry of headers as Iterable<unknown>) {
+        // An endless iterator must not stall the log path.
+        if (entries.length >= MAX_HEADER_ENTRIES) break;
         if (Array.isArray(entry)) entries.push([entry[0], entry[1]]);
       }
       return entries;
     }
-    for (const name of Object.keys(headers)) {
+    for (const name of Object.keys(headers).slice(0, MAX_HEADER_ENTRIES)) {
       try {
         entries.push([name, (headers as Record<string, unknown>)[name]]);
       } catch {

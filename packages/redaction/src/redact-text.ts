@@ -75,12 +75,21 @@ function redactAuthority(authority: string, compiled: CompiledRules, nesting: nu
   return `${user}:${password}${host}`;
 }
 
+/** A query value's "+" may mean a space (HTML forms): a credential found either way is redacted. */
+function redactQueryValue(value: string, compiled: CompiledRules, nesting: number): string {
+  const redacted = redactTextWith(value, compiled, nesting);
+  if (redacted !== value || !value.includes("+")) return redacted;
+  const spaced = value.replaceAll("+", " ");
+  const redactedSpaced = redactTextWith(spaced, compiled, nesting);
+  return redactedSpaced === spaced ? value : redactedSpaced;
+}
+
 function redactPairs(list: string, compiled: CompiledRules, nesting: number): string {
   return redactPairList(list, {
     plusIsSpace: false,
     replacement: compiled.replacement,
     isSensitive: (name) => isSensitiveNameWith(name, compiled),
-    redactValue: (_name, value) => redactTextWith(value, compiled, nesting + 1),
+    redactValue: (_name, value) => redactQueryValue(value, compiled, nesting + 1),
     scanRaw: (raw) => scanFreeText(raw, compiled, nesting + 1),
   });
 }

@@ -1,6 +1,6 @@
 // Deep redaction of any value: total (never throws), never mutates, bounded in depth.
 import { isSensitiveNameWith } from "./classify-name.js";
-import { CIRCULAR, MAX_DEPTH, MAX_REDACTION_DEPTH, UNREADABLE } from "./markers.js";
+import { CIRCULAR, MAX_ARRAY_ITEMS, MAX_DEPTH, MAX_REDACTION_DEPTH, UNREADABLE } from "./markers.js";
 import { redactTextWith } from "./redact-text.js";
 import { type CompiledRules, compileRules, type RedactionRules } from "./rules.js";
 
@@ -53,12 +53,30 @@ function copyOwnEntries(source: object, target: Record<string, unknown>, walk: W
   }
 }
 
+function redactArray(array: readonly unknown[], walk: Walk, depth: number): unknown[] {
+  // A sparse `new Array(1e9)` or a Proxy lying about its length must not stall the log path.
+  const length = Math.min(array.length, MAX_ARRAY_ITEMS);
+  const result: unknown[] = [];
+  for (let index = 0; index < length; index++) {
+    let item: unknown;
+    try {
+      item = array[index];
+    } catch {
+      result.push(UNREADABLE);
+      continue;
+    }
+    result.push(redactAny(item, walk, depth));
+  }
+  if (array.length > length) result.push(`[+${array.length - length} more]`);
+  return result;
+}
+
 function redactObject(value: object, walk: Walk, depth: number): unknown {
   if (Array.isArray(value)) {
     const pairName = value.length === 2 && typeof value[0] === "string" ? value[0] : undefined;
     // A [name, value] tuple (header pairs, form entries): the name decides about the value.
     if (pairName !== undefined) return [value[0], redactUnderName(pairName, value[1], walk, depth)];
-    return Array.from(value, (item) => redactAny(item, walk, depth));
+    return redactArray(value, walk, depth);
   }
   if (value instanceof Date) return new Date(value.getTime());
   if (value instanceof String) return redactTextWith(value.valueOf(), walk.compiled);
@@ -117,7 +135,8 @@ function redactAny(value: unknown, walk: Walk, depth: number): unknown {
  * Returns a redacted deep copy of any value; the input is never mutated. Object keys, Map keys and
  * `[name, value]` tuples with a sensitive name (see {@link isSensitiveName}) have their value replaced
  * (`null`, `undefined`, booleans and `""` are kept); strings are scanned as by {@link redactString}.
- * Cycles become `"[Circular]"`, nesting deeper than 32 becomes `"[MaxDepth]"`, anything that throws while
+ * Cycles become `"[Circular]"`, nesting deeper than 32 becomes `"[MaxDepth]"`, arrays
+ * longer than 100 000 items are cut with a final `"[+N more]"`, anything that throws while
  * being read becomes `"[Unreadable]"`, binary data becomes `"[Uint8Array 12 bytes]"`, functions
  * `"[Function]"`, `URL`s their redacted href, `Error`s plain `{ name, message, stack, … }` objects, class
  * instances plain objects of their own enumerable properties (or their redacted `toJSON()`). Never throws.

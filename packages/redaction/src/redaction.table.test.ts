@@ -63,6 +63,8 @@ describe("redactString", () => {
     ["Cookie: rgw_session=abc; theme=dark", "Cookie: [REDACTED]"],
   ])("%j", (input, expected) => {
     expect(redactString(input)).toBe(expected);
+    // Redacting redacted text changes nothing.
+    expect(redactString(expected)).toBe(expected);
   });
 });
 
@@ -144,10 +146,12 @@ describe("redactUrl", () => {
       "https://bucket.s3.amazonaws.com/k?X-Amz-Credential=AKIA%2F&X-Amz-Signature=f00d&X-Amz-Expires=60",
       "https://bucket.s3.amazonaws.com/k?X-Amz-Credential=[REDACTED]&X-Amz-Signature=[REDACTED]&X-Amz-Expires=60",
     ],
+    ["https://example.com/?q=Bearer+abcdef123456", "https://example.com/?q=Bearer%20[REDACTED]"],
     ["https://ana:@example.com/", "https://ana:@example.com/"],
     ["not a url, token=abc", "not a url, token=[REDACTED]"],
   ])("%j", (input, expected) => {
     expect(redactUrl(input)).toBe(expected);
+    expect(redactUrl(expected)).toBe(expected);
   });
 });
 

@@ -162,6 +162,23 @@ describe("redact is total", () => {
     expect(value.child).toBe(MAX_DEPTH);
   });
 
+  test("huge or lying arrays are cut, endless header iterators stop", () => {
+    const sparse = new Array(1e9);
+    sparse[0] = "token=abc";
+    const cut = redact(sparse) as unknown[];
+    expect(cut).toHaveLength(100_001);
+    expect(cut[0]).toBe("token=[REDACTED]");
+    expect(cut.at(-1)).toBe(`[+${1e9 - 100_000} more]`);
+    const lying = new Proxy(["x"], {
+      get: (target, key) => (key === "length" ? 2 ** 32 - 1 : Reflect.get(target, key)),
+    });
+    expect((redact(lying) as unknown[]).at(-1)).toBe(`[+${2 ** 32 - 1 - 100_000} more]`);
+    function* endless(): Generator<[string, string]> {
+      for (;;) yield ["x-loop", "Bearer abcdef123456"];
+    }
+    expect((redactHeaders(endless())["x-loop"] as string[]).length).toBe(10_000);
+  });
+
   test("a __proto__ key stays an own key and is redacted like any other", () => {
     const output = redact(JSON.parse('{"__proto__": {"password": "p"}, "token": "t"}')) as object;
     expect(Object.getPrototypeOf(output)).toBe(Object.prototype);
