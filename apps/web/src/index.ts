@@ -1,2 +1,2 @@
-/** @module placeholder until implemented */
+/** @module @rack-gateway/web — not built yet (see README.md) */
 export const packageName = "@rack-gateway/web";

@@ -1,2 +1,2 @@
-/** @module placeholder until implemented */
+/** @module @rack-gateway/mfa — not built yet (see README.md) */
 export const packageName = "@rack-gateway/mfa";
