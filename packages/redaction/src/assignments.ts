@@ -7,6 +7,8 @@ const ASSIGNMENT = /(?<![\w.-])([\w.-]+)(\\{0,8}["'])?[ \t]{0,16}([:=])[ \t]{0,1
 const BARE_END_AFTER_EQUALS = /[\s"'&;,<>)}\\]/;
 const BARE_END_AFTER_JSON_COLON = /[\s"',}\]\\]/;
 
+const AUTH_SCHEME_WORD = /^(?:bearer|basic|token|digest|negotiate|ntlm)$/i;
+
 interface ValueSpan {
   readonly start: number;
   readonly end: number;
@@ -56,6 +58,15 @@ function findValue(text: string, from: number, separator: string, nameQuoted: bo
   const stop = separator === ":" ? BARE_END_AFTER_JSON_COLON : BARE_END_AFTER_EQUALS;
   let end = from;
   while (end < text.length && !stop.test(text[end] as string)) end++;
+  if (AUTH_SCHEME_WORD.test(text.slice(from, end))) {
+    // "authorization=Bearer abc": the credential is the word after the scheme, so take it too.
+    let next = end;
+    while (text[next] === " " || text[next] === "\t") next++;
+    let wordEnd = next;
+    while (wordEnd < text.length && !stop.test(text[wordEnd] as string)) wordEnd++;
+    // …unless that word is the next assignment ("token_type=bearer expires_in=3600").
+    if (next > end && !/=[^=]/.test(text.slice(next, wordEnd))) end = wordEnd;
+  }
   return { start: from, end };
 }
 

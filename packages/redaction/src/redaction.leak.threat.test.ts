@@ -146,6 +146,21 @@ describe("strings inside strings", () => {
     expectNoLeak(redactString(`password='${SECRET} with spaces'`), SECRET);
   });
 
+  test.each<[string, string]>([
+    ["Authorization=Bearer xyz12345678 next=1", "Authorization=[REDACTED] next=1"],
+    ["PGPASSWORD=abc psql -h db", "PGPASSWORD=[REDACTED] psql -h db"],
+    ["--password=abc --user=x", "--password=[REDACTED] --user=x"],
+    [
+      "jdbc:postgresql://db:5432/app?user=u&password=p&ssl=true",
+      "jdbc:postgresql://db:5432/app?user=u&password=[REDACTED]&ssl=true",
+    ],
+    ["mongodb+srv://u:p@cluster0.example.net/db", "mongodb+srv://u:[REDACTED]@cluster0.example.net/db"],
+    ["redis://:pw@cache:6379/0", "redis://:[REDACTED]@cache:6379/0"],
+    ["refresh_token=1//0gAbCdEfGhIjKlMnOpQrStUv", "refresh_token=[REDACTED]"],
+  ])("connection strings and command lines: %j", (input, expected) => {
+    expect(redactString(input)).toBe(expected);
+  });
+
   test("the inline MFA proof attached to an API token", () => {
     expect(redactString(`Authorization: Basic ${RGW_TOKEN}.totp.123456`)).toBe("Authorization: [REDACTED]");
     expect(redactString(`token ${RGW_TOKEN}.totp.123456 used`)).toBe("token [REDACTED] used");
