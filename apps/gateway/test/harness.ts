@@ -55,7 +55,7 @@ export interface Harness {
     token: string | null,
     method: string,
     path: string,
-    options?: { form?: Record<string, string>; body?: BodyInit; headers?: Record<string, string> },
+    options?: { form?: Record<string, string>; body?: RequestInit["body"]; headers?: Record<string, string> },
   ): Promise<HttpResult>;
   /** Opens a websocket through the proxy the way the convox CLI does (Origin = the gateway's origin). */
   openSocket(token: string | null, path: string, headers?: Record<string, string>): Promise<WebSocket>;
@@ -153,7 +153,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         ...(token === null ? {} : { Authorization: basicAuth(token) }),
         ...requestOptions.headers,
       };
-      let body: BodyInit | undefined = requestOptions.body;
+      let body: RequestInit["body"] | undefined = requestOptions.body;
       if (requestOptions.form) {
         headers["Content-Type"] = "application/x-www-form-urlencoded";
         body = new URLSearchParams(requestOptions.form).toString();

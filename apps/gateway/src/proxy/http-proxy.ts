@@ -352,6 +352,9 @@ export function createHttpProxy(deps: HttpProxyDeps) {
       }
 
       res.writeHead(status, { ...upstreamHeaders, ...headers });
+      // A rack that dies mid-response must not leave the client waiting: cut the client's response too.
+      upstream.on("error", () => res.destroy());
+      upstream.on("aborted", () => res.destroy());
       upstream.pipe(res);
       await new Promise<void>((resolve) => {
         res.on("close", () => {

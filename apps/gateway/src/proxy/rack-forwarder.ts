@@ -58,6 +58,8 @@ const DROPPED_REQUEST_HEADERS = new Set([
   "forwarded",
   "x-convox-actor",
   "x-request-id",
+  // The gateway already answered any 100-continue itself; the body follows without waiting.
+  "expect",
 ]);
 
 /**
@@ -167,9 +169,13 @@ export function createRackForwarder(target: RackTarget): RackForwarder {
       if (body === null) outgoing.end();
       else if (Buffer.isBuffer(body)) outgoing.end(body);
       else {
-        body.on("error", (error) =>
-          fail(new GatewayError(400, "BAD_REQUEST", "the request body was interrupted", { cause: error })),
-        );
+        const interrupted = (cause?: unknown) =>
+          fail(new GatewayError(400, "BAD_REQUEST", "the request body was interrupted", { cause }));
+        body.on("error", interrupted);
+        // A client that disconnects mid-upload must not leave a half-sent request open at the rack.
+        body.on("close", () => {
+          if (!body.readableEnded) interrupted();
+        });
         body.pipe(outgoing);
       }
     });
