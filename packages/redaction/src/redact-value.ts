@@ -1,6 +1,8 @@
 // Deep redaction of any value: total (never throws), never mutates, bounded in depth.
-import { isSensitiveNameWith } from "./classify-name.js";
+import { classifyEnvKeyWith, isSensitiveNameWith } from "./classify-name.js";
 import { CIRCULAR, MAX_ARRAY_ITEMS, MAX_DEPTH, MAX_REDACTION_DEPTH, UNREADABLE } from "./markers.js";
+import { segmentName } from "./name-segments.js";
+import { redactEnvListWith } from "./redact-env.js";
 import { redactTextWith } from "./redact-text.js";
 import { type CompiledRules, compileRules, type RedactionRules } from "./rules.js";
 
@@ -21,7 +23,41 @@ function carriesNoSecret(value: unknown): boolean {
 
 function redactUnderName(name: string, value: unknown, walk: Walk, depth: number): unknown {
   if (isSensitiveNameWith(name, walk.compiled) && !carriesNoSecret(value)) return walk.compiled.replacement;
+  if (isEnvName(name)) return redactEnvValue(value, walk, depth);
   return redactAny(value, walk, depth);
+}
+
+/** `env`, `form.env`, `appEnv`: the value is an app's environment, so protected names count too. */
+function isEnvName(name: string): boolean {
+  return /env$/i.test(name) && segmentName(name).segments.at(-1) === "env";
+}
+
+function redactEnvValue(value: unknown, walk: Walk, depth: number): unknown {
+  // A Convox env string ("A=1\nB=2") or a Docker-style list (["A=1", "B=2"]).
+  if (typeof value === "string") return redactEnvListWith(value, walk.compiled);
+  if (
+    Array.isArray(value) &&
+    value.length <= MAX_ARRAY_ITEMS &&
+    value.every((item) => typeof item === "string")
+  ) {
+    return value.map((item: string) => redactEnvListWith(item, walk.compiled));
+  }
+  if (typeof value !== "object" || value === null || Object.getPrototypeOf(value) !== Object.prototype) {
+    return redactAny(value, walk, depth);
+  }
+  const result: Record<string, unknown> = {};
+  for (const name of Object.keys(value)) {
+    let item: unknown;
+    try {
+      item = (value as Record<string, unknown>)[name];
+    } catch {
+      defineEntry(result, name, UNREADABLE);
+      continue;
+    }
+    const hidden = classifyEnvKeyWith(name, walk.compiled) !== "plain" && !carriesNoSecret(item);
+    defineEntry(result, name, hidden ? walk.compiled.replacement : redactAny(item, walk, depth));
+  }
+  return result;
 }
 
 function describeBinary(value: ArrayBuffer | ArrayBufferView): string {
@@ -134,7 +170,9 @@ function redactAny(value: unknown, walk: Walk, depth: number): unknown {
 /**
  * Returns a redacted deep copy of any value; the input is never mutated. Object keys, Map keys and
  * `[name, value]` tuples with a sensitive name (see {@link isSensitiveName}) have their value replaced
- * (`null`, `undefined`, booleans and `""` are kept); strings are scanned as by {@link redactString}.
+ * (`null`, `undefined`, booleans and `""` are kept); a value under a name ending in the segment `env`
+ * (`env`, `form.env`, `appEnv`) is an app environment, redacted as by {@link redactEnvList} (string or
+ * string array) or {@link classifyEnvKey} (object); other strings are scanned as by {@link redactString}.
  * Cycles become `"[Circular]"`, nesting deeper than 32 becomes `"[MaxDepth]"`, arrays
  * longer than 100 000 items are cut with a final `"[+N more]"`, anything that throws while
  * being read becomes `"[Unreadable]"`, binary data becomes `"[Uint8Array 12 bytes]"`, functions

@@ -1,7 +1,14 @@
 // Threat: a credential reaches the audit log or the stdout log stream because it sits somewhere the
 // redactor does not look: odd casing, header tuples, percent-encoding, JSON inside strings, errors, URLs.
 import { describe, expect, test } from "vitest";
-import { redact, redactFormBody, redactHeaders, redactString, redactUrl } from "./index.js";
+import {
+  createRedactionRules,
+  redact,
+  redactFormBody,
+  redactHeaders,
+  redactString,
+  redactUrl,
+} from "./index.js";
 
 const RGW_TOKEN = "rgw_4f9Kx2LmP8qR7sT1uV3wY5zA6bC";
 const JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbmEifQ.c2lnbmF0dXJlX2J5dGVz";
@@ -79,6 +86,20 @@ describe("URLs and form bodies", () => {
     expect(output).toBe(
       "https://gw/api?pass%77ord=[REDACTED]&q=Bearer%20[REDACTED]&next=%2Fcb%3Ftoken%3D[REDACTED]",
     );
+  });
+
+  test("a protected env var inside audit params built from a parsed form", () => {
+    const rules = createRedactionRules({ protectedEnvVars: ["DATABASE_URL"] });
+    const form = new URLSearchParams({
+      env: `DATABASE_URL=mysql://db/app?x=${SECRET}\nPORT=3000`,
+      promote: "true",
+    });
+    const params = Object.fromEntries([...form].map(([name, value]) => [`form.${name}`, value]));
+    expect(redact(params, rules)).toEqual({
+      "form.env": "DATABASE_URL=[REDACTED]\nPORT=3000",
+      "form.promote": "true",
+    });
+    expect(redactFormBody(form, rules)).toBe("env=DATABASE_URL%3D[REDACTED]%0APORT%3D3000&promote=true");
   });
 
   test("the stock convox CLI's RACK_URL carries the token as the Basic password", () => {

@@ -120,6 +120,24 @@ describe("redact (nested values)", () => {
     ["primitive passthrough", [1, 2n, true, null, undefined], [1, 2n, true, null, undefined]],
     ["binary is summarised", { body: new Uint8Array([1, 2, 3]) }, { body: "[Uint8Array 3 bytes]" }],
     ["a Map keyed by a sensitive name", new Map([["secret", "x"]]), new Map([["secret", "[REDACTED]"]])],
+    [
+      "values under env names are env lists",
+      {
+        "form.env": "PORT=1\nRAILS_MASTER_KEY=k",
+        appEnv: ["A=1", "B_TOKEN=t"],
+        env: { GITHUB_TOKEN: "g", LOG: "x" },
+      },
+      {
+        "form.env": "PORT=1\nRAILS_MASTER_KEY=[REDACTED]",
+        appEnv: ["A=1", "B_TOKEN=[REDACTED]"],
+        env: { GITHUB_TOKEN: "[REDACTED]", LOG: "x" },
+      },
+    ],
+    [
+      "environment-ish names are not env lists",
+      { environment: "production", envoy: "A=1" },
+      { environment: "production", envoy: "A=1" },
+    ],
   ])("%s", (_label, input, expected) => {
     expect(redact(input)).toEqual(expected);
   });
