@@ -80,3 +80,164 @@ export interface Stores {
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+// ── People (users, sessions, sign-in flows) ────────────────────────────────────────────────────────────────
+
+/** A person allowed to sign in. There is no self-sign-up: users exist only because an admin or the env made them. */
+export interface UserRecord {
+  readonly id: string;
+  /** Lowercased; unique. */
+  readonly email: string;
+  readonly name: string;
+  /** Role grants (viewer/ops/deployer/admin, optionally app-scoped). Never `cicd`. */
+  readonly grants: readonly Grant[];
+  /** `env` while the grants are the ones ADMIN_USERS/DEPLOYER_USERS/… gave; `admin` once an admin changed them. */
+  readonly grantsSource: "env" | "admin";
+  readonly createdAt: Date;
+  readonly createdBy: string;
+  readonly updatedAt: Date;
+  readonly lockedAt: Date | null;
+  readonly lockedReason: string | null;
+  readonly lockedBy: string | null;
+  readonly lastSignInAt: Date | null;
+}
+
+export interface NewUser {
+  readonly email: string;
+  readonly name: string;
+  readonly grants: readonly Grant[];
+  readonly grantsSource: "env" | "admin";
+  readonly createdBy: string;
+  readonly createdAt: Date;
+}
+
+export interface UserStore {
+  /** Throws `DuplicateUserError` when the email exists. */
+  create(user: NewUser): Promise<UserRecord>;
+  findById(id: string): Promise<UserRecord | null>;
+  /** Case-insensitive. */
+  findByEmail(email: string): Promise<UserRecord | null>;
+  /** Ordered by email. */
+  list(): Promise<UserRecord[]>;
+  /** Replaces the grants; returns null when no such user. */
+  setGrants(id: string, grants: readonly Grant[], source: "env" | "admin", at: Date): Promise<UserRecord | null>;
+  setName(id: string, name: string, at: Date): Promise<UserRecord | null>;
+  lock(id: string, reason: string, by: string, at: Date): Promise<UserRecord | null>;
+  unlock(id: string, at: Date): Promise<UserRecord | null>;
+  /** Locks every user none of whose grants is `admin`; returns the ids locked (already-locked ones excluded). */
+  lockAllNonAdmins(reason: string, by: string, at: Date): Promise<string[]>;
+  recordSignIn(id: string, at: Date): Promise<void>;
+  /** Deletes the user (their sessions go with them). Returns false when no such user. */
+  delete(id: string): Promise<boolean>;
+}
+
+export type SessionChannel = "web" | "cli";
+
+export interface SessionRecord {
+  readonly id: string;
+  readonly userId: string;
+  /** SHA-256 of the opaque session token, hex. */
+  readonly tokenHash: string;
+  readonly channel: SessionChannel;
+  /** e.g. "alice's laptop (rack-gateway CLI)" or a browser description. */
+  readonly deviceName: string;
+  readonly ip: string | null;
+  readonly userAgent: string | null;
+  readonly createdAt: Date;
+  readonly lastSeenAt: Date;
+  /** Absolute end of life, whatever the activity. */
+  readonly expiresAt: Date;
+  readonly revokedAt: Date | null;
+  readonly revokedReason: string | null;
+}
+
+export interface NewSession {
+  readonly userId: string;
+  readonly tokenHash: string;
+  readonly channel: SessionChannel;
+  readonly deviceName: string;
+  readonly ip: string | null;
+  readonly userAgent: string | null;
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
+}
+
+export interface SessionStore {
+  create(session: NewSession): Promise<SessionRecord>;
+  findByTokenHash(tokenHash: string): Promise<SessionRecord | null>;
+  findById(id: string): Promise<SessionRecord | null>;
+  /** A user's sessions, newest first; `activeOnly` leaves out revoked and expired ones (as of `now`). */
+  listForUser(userId: string, options?: { activeOnly?: boolean; now?: Date }): Promise<SessionRecord[]>;
+  /** Every active session (as of `now`), newest first. */
+  listActive(now: Date): Promise<SessionRecord[]>;
+  /**
+   * Moves lastSeenAt forward (never backwards) — only if the session is still usable: not revoked, not past
+   * expiresAt, and lastSeenAt not older than `idleCutoff`. Returns false otherwise, atomically.
+   */
+  touch(id: string, at: Date, idleCutoff: Date): Promise<boolean>;
+  /** Returns false when no such session or it was already revoked. */
+  revoke(id: string, reason: string, at: Date): Promise<boolean>;
+  /** Revokes every active session of a user; returns how many. */
+  revokeAllForUser(userId: string, reason: string, at: Date): Promise<number>;
+  /** Revokes every active session (incident switch); returns how many. */
+  revokeAll(reason: string, at: Date): Promise<number>;
+}
+
+/** A sign-in in progress (OAuth state), single use, short-lived. Keyed by the SHA-256 of the `state` value. */
+export interface SignInAttempt {
+  readonly stateHash: string;
+  readonly nonce: string;
+  readonly codeVerifier: string;
+  /** Where the flow came from: a browser sign-in, a CLI loopback login, or a device-code approval. */
+  readonly flow: "web" | "cli-loopback" | "device";
+  /** Web: a same-origin path to return to. CLI loopback: the CLI's http://127.0.0.1:PORT/callback. Device: the user code. */
+  readonly returnTo: string;
+  /** CLI loopback: the CLI's PKCE challenge (S256) that the final exchange must satisfy. */
+  readonly cliCodeChallenge: string | null;
+  readonly deviceName: string | null;
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
+}
+
+/** A one-time code handed to a CLI (loopback flow) or a device-code grant (RFC 8628). */
+export interface CliGrant {
+  /** SHA-256 of the one-time code (loopback) or of the device_code (device flow). */
+  readonly codeHash: string;
+  readonly kind: "loopback" | "device";
+  /** Device flow: the short code people type (e.g. `BDWP-HQPK`), uppercase; null for loopback. */
+  readonly userCode: string | null;
+  /** Loopback: the S256 challenge the exchange must prove. */
+  readonly codeChallenge: string | null;
+  readonly deviceName: string;
+  /** Set when a person approved it (device) or signed in (loopback). */
+  readonly userId: string | null;
+  readonly status: "pending" | "approved" | "denied" | "consumed";
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
+  /** Device flow: when the CLI last polled (RFC 8628 slow_down). */
+  readonly lastPolledAt: Date | null;
+}
+
+export interface SignInStore {
+  saveAttempt(attempt: SignInAttempt): Promise<void>;
+  /** Returns the attempt and deletes it in one step (single use); null when absent or expired at `now`. */
+  takeAttempt(stateHash: string, now: Date): Promise<SignInAttempt | null>;
+  saveCliGrant(grant: Omit<CliGrant, "lastPolledAt">): Promise<void>;
+  findCliGrantByUserCode(userCode: string, now: Date): Promise<CliGrant | null>;
+  findCliGrant(codeHash: string): Promise<CliGrant | null>;
+  /** Sets userId + status from `pending` only; returns false if it was not pending or has expired at `now`. */
+  resolveCliGrant(codeHash: string, outcome: { status: "approved" | "denied"; userId: string | null }, now: Date): Promise<boolean>;
+  /** `approved` → `consumed` atomically (single use); returns the grant as it was, or null if it wasn't approved and unexpired. */
+  consumeCliGrant(codeHash: string, now: Date): Promise<CliGrant | null>;
+  /** Records a poll; returns the previous poll time. */
+  recordPoll(codeHash: string, at: Date): Promise<Date | null>;
+  /** Deletes expired attempts and grants. */
+  prune(now: Date): Promise<number>;
+}
+
+/** The people stores; joined into `Stores` once their PostgreSQL implementation lands. */
+export interface PeopleStores {
+  readonly users: UserStore;
+  readonly sessions: SessionStore;
+  readonly signIns: SignInStore;
+}
