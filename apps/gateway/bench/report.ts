@@ -1,0 +1,130 @@
+/** Prints the benchmark's table: medians over the repetitions, ratios, and the issue's targets met or not. */
+import { release } from "node:os";
+import type { BenchResults, Way } from "./proxy-bench.js";
+
+const LABELS: Record<Way, string> = {
+  direct: "direct to fake rack",
+  bare: "bare Node proxy",
+  gateway: "gateway (auth+audit)",
+};
+const TARGET_READ_RATIO = 0.8;
+const TARGET_ADDED_P99_MS = 2;
+
+const fixed = (value: number, digits: number) =>
+  value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const mb = (bytes: number) => `${fixed(bytes / 1e6, 1)} MB`;
+const runs = (values: readonly number[], digits: number) =>
+  values.map((value) => fixed(value, digits)).join(", ");
+
+export function printReport(results: BenchResults): void {
+  const { reads, uploads, median, settings } = results;
+  const out: string[] = [];
+  const row = (...cells: string[]) =>
+    out.push(cells.map((cell, index) => (index === 0 ? cell.padEnd(24) : cell.padStart(12))).join(""));
+
+  out.push("");
+  out.push(`Rack Gateway proxy benchmark — node ${process.version}, ${release()}`);
+  out.push(`audit storage: ${results.storage}`);
+  out.push("");
+  out.push(
+    `GET /apps — ${settings.connections} keep-alive connections, ${settings.readsPerRun} requests per run ` +
+      `(after ${settings.warmup} warm-up), median of ${settings.repetitions} runs`,
+  );
+  row("", "req/s", "p50 ms", "p99 ms");
+  for (const way of ["direct", "bare", "gateway"] as const) {
+    row(
+      LABELS[way],
+      fixed(median(reads[way].map((r) => r.requestsPerSecond)), 0),
+      fixed(median(reads[way].map((r) => r.p50Ms)), 2),
+      fixed(median(reads[way].map((r) => r.p99Ms)), 2),
+    );
+  }
+  const ratios = reads.gateway.map(
+    (r, i) => r.requestsPerSecond / (reads.bare[i]?.requestsPerSecond ?? Number.NaN),
+  );
+  const addedP99 = reads.gateway.map((r, i) => r.p99Ms - (reads.bare[i]?.p99Ms ?? Number.NaN));
+  const addedP50 = reads.gateway.map((r, i) => r.p50Ms - (reads.bare[i]?.p50Ms ?? Number.NaN));
+  const bareVsDirect = reads.bare.map(
+    (r, i) => r.requestsPerSecond / (reads.direct[i]?.requestsPerSecond ?? Number.NaN),
+  );
+  out.push(`gateway / bare proxy throughput   ${fixed(median(ratios), 2)}×   (runs: ${runs(ratios, 2)})`);
+  out.push(
+    `bare proxy / direct throughput    ${fixed(median(bareVsDirect), 2)}×   (runs: ${runs(bareVsDirect, 2)})`,
+  );
+  out.push(
+    `p50 added, gateway vs bare        ${fixed(median(addedP50), 2)} ms   (runs: ${runs(addedP50, 2)})`,
+  );
+  out.push(
+    `p99 added, gateway vs bare        ${fixed(median(addedP99), 2)} ms   (runs: ${runs(addedP99, 2)})`,
+  );
+
+  out.push("");
+  out.push(
+    `${mb(settings.uploadBytes)} upload, POST /apps/myapp/objects/tmp/x.tgz streamed — median of ${settings.repetitions}`,
+  );
+  row("", "MB/s", "runs");
+  for (const way of ["direct", "bare", "gateway"] as const) {
+    const speeds = uploads[way].map((u) => u.megabytesPerSecond);
+    out.push(`${LABELS[way].padEnd(24)}${fixed(median(speeds), 0).padStart(12)}   ${runs(speeds, 0)}`);
+  }
+  const uploadRatio =
+    median(uploads.gateway.map((u) => u.megabytesPerSecond)) /
+    median(uploads.bare.map((u) => u.megabytesPerSecond));
+  out.push(`gateway / bare proxy upload speed ${fixed(uploadRatio, 2)}×`);
+
+  out.push("");
+  out.push(
+    `${mb(settings.bigUploadBytes)} upload — peak RSS growth of the proxy process (sampled every 50 ms)`,
+  );
+  for (const way of ["bare", "gateway"] as const) {
+    const big = results.bigUpload[way];
+    out.push(
+      `${LABELS[way].padEnd(24)}${`+${mb(big.peakBytes - big.baselineBytes)}`.padStart(12)}   ` +
+        `(baseline ${mb(big.baselineBytes)}, peak ${mb(big.peakBytes)}, ${fixed(big.upload.megabytesPerSecond, 0)} MB/s)`,
+    );
+  }
+
+  const { audit, gatewayRequests } = results;
+  const expected = gatewayRequests.reads + 2 * gatewayRequests.uploads;
+  const lost = expected - audit.records;
+  out.push("");
+  out.push(
+    `audit: ${gatewayRequests.reads} reads × 1 + ${gatewayRequests.uploads} uploads × 2 (intent + completion) = ` +
+      `${expected} events expected, ${audit.records} recorded ` +
+      `(${Object.entries(audit.byAction)
+        .map(([action, n]) => `${action} ${n}`)
+        .join(", ")}; ${audit.notAllowed} not "allow")`,
+  );
+  out.push(
+    audit.chain.ok
+      ? `audit chain verified after the gateway exited (exit code ${results.gatewayExitCode}): head seq ${audit.chain.headSeq}, ${audit.chain.checkpoints} signed checkpoint(s)`
+      : `audit chain FAILED verification: ${audit.chain.reason}`,
+  );
+
+  const readRatio = median(ratios);
+  const p99Added = median(addedP99);
+  const targets: Array<[boolean, string, string]> = [
+    [
+      readRatio >= TARGET_READ_RATIO,
+      `gateway read throughput ≥ ${TARGET_READ_RATIO}× bare proxy`,
+      `${fixed(readRatio, 2)}×`,
+    ],
+    [
+      p99Added < TARGET_ADDED_P99_MS,
+      `p99 added latency < ${TARGET_ADDED_P99_MS} ms`,
+      `${fixed(p99Added, 2)} ms`,
+    ],
+    [
+      lost === 0 && audit.chain.ok && results.gatewayExitCode === 0,
+      "zero audit events lost (and chain intact)",
+      `${lost} lost${audit.chain.ok ? "" : ", chain broken"}`,
+    ],
+  ];
+  out.push("");
+  out.push("targets (from the issue)");
+  for (const [met, target, measured] of targets) {
+    out.push(`  ${(met ? "[met]" : "[NOT MET]").padEnd(11)}${target.padEnd(46)}${measured}`);
+  }
+  out.push("");
+  process.stdout.write(`${out.join("\n")}\n`);
+}
