@@ -163,7 +163,7 @@ export function createHttpProxy(deps: HttpProxyDeps) {
         reason: `env ${change.key} ${change.kind}`,
         match,
         detail: {
-          key: change.key,
+          variable: change.key,
           change: change.kind,
           classification: change.classification,
           ...(change.value === undefined
