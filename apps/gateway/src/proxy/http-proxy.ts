@@ -315,6 +315,8 @@ export function createHttpProxy(deps: HttpProxyDeps) {
       });
       const status = upstream.statusCode ?? 502;
       const upstreamHeaders = forwardableResponseHeaders(upstream.headers);
+      // The gateway's security headers and request id win; Node sends both when only the case differs.
+      for (const name of Object.keys(headers)) delete upstreamHeaders[name.toLowerCase()];
       const isJson = String(upstream.headers["content-type"] ?? "").includes("json");
 
       if (visibility !== null && status < 300 && isJson) {
