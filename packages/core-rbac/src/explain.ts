@@ -30,6 +30,7 @@ const ANSWER_REASONS: Readonly<Record<GatewayAnswer, string>> = {
   check: "the gateway answers it itself (ok, no credentials needed); it never reaches the rack",
   auth: "the gateway answers it itself (credential check for convox login); it never reaches the rack",
   probe: "the gateway answers it itself (404, the CLI's probe before a websocket); it never reaches the rack",
+  public: "a public gateway endpoint: anyone may call it without credentials",
 };
 
 /** Matches and authorizes a request and returns every step of the decision. */

@@ -7,7 +7,7 @@ export type RouteMatcher = (method: string, rawPath: string) => RouteMatch | nul
 
 const TABLE_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "ANY", "SOCKET"]);
 const MFA_LEVELS = new Set(["none", "step-up", "always"]);
-const ANSWERS = new Set(["check", "auth", "probe"]);
+const ANSWERS = new Set(["check", "auth", "probe", "public"]);
 const LITERAL = /^[A-Za-z0-9\-._~]+$/;
 const PARAM = /^\{([a-z][A-Za-z0-9]*)(\*?)\}([A-Za-z0-9\-._~]*)$/;
 const REQUEST_METHOD = /^[A-Z]+$/;
@@ -85,7 +85,7 @@ function compileTable(table: readonly RouteDefinition[]): CompiledRoute[] {
     if (route.permission === null) {
       if (route.answer === undefined || !ANSWERS.has(route.answer)) {
         throw new TypeError(
-          `${where}: a route without permission must say who answers it: "check", "auth" or "probe"`,
+          `${where}: a route without permission must say who answers it: "check", "auth", "probe" or "public"`,
         );
       }
     } else {

@@ -31,8 +31,12 @@ export interface Principal {
   readonly grants: readonly Grant[];
 }
 
-/** Who answers a route that never reaches the rack (`GET /check`, `/auth`, `/machines`, `/racks`). */
-export type GatewayAnswer = "check" | "auth" | "probe";
+/**
+ * Routes that need no permission: the Convox routes the gateway answers itself (`check` — `GET /check`,
+ * `auth` — `GET /auth`, `probe` — `GET /machines` / `GET /racks`), and `public` — a gateway endpoint that
+ * anyone may call without credentials (health checks, the steps of signing in).
+ */
+export type GatewayAnswer = "check" | "auth" | "probe" | "public";
 
 /** A row of a route table: the same shape for the Convox table and the gateway's own `/api/v1` table. */
 export interface RouteDefinition {
