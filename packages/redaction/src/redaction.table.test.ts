@@ -37,6 +37,7 @@ describe("redactString", () => {
     [`id token ${JWT} expired`, "id token [REDACTED] expired"],
     [`X-Api-Key ${RGW_TOKEN} used`, "X-Api-Key [REDACTED] used"],
     [`${RGW_TOKEN}.totp.123456`, "[REDACTED]"],
+    ["session rgws_Zq8Lm2Np4Rs6Tu8Vw0Xy2Za4Bc6De8 in text", "session [REDACTED] in text"],
     [`slack ${SLACK_BOT} ok`, "slack [REDACTED] ok"],
     [`pat ${GITHUB_FINE_PAT}`, "pat [REDACTED]"],
     [`maps ${GOOGLE_API_KEY}`, "maps [REDACTED]"],

@@ -10,8 +10,8 @@ interface TokenPattern {
 export const TOKEN_PATTERNS: readonly TokenPattern[] = [
   // JWS / JWE compact serialisation: a base64url JSON header ("eyJ") and two to four more parts.
   { regex: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]*){1,3}/g },
-  // Our own API tokens, with any ".totp.<code>"-style inline MFA suffix.
-  { regex: /(?<![A-Za-z0-9])rgw_[A-Za-z0-9]{20,}(?:[._-][A-Za-z0-9]+)*/g },
+  // Our own API tokens (rgw_) and session tokens (rgws_), with any ".totp.<code>"-style inline MFA suffix.
+  { regex: /(?<![A-Za-z0-9])rgws?_[A-Za-z0-9]{20,}(?:[._-][A-Za-z0-9]+)*/g },
   // AWS access key ids (long-term AKIA, temporary ASIA).
   { regex: /(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])/g },
   // GitHub personal, OAuth, user-to-server, server-to-server and refresh tokens; fine-grained PATs.
