@@ -1,16 +1,24 @@
 /**
- * Turns a presented secret into a principal. API tokens are checked for shape and checksum first (no database
- * lookup for garbage), then looked up by hash; revoked and expired tokens fail the same way as unknown ones.
+ * Turns a secret presented on the rack proxy into a principal: an API token (`rgw_…`) or a CLI session token
+ * (`rgws_…`, from `rack-gateway login`). Tokens are checked for shape and checksum first (no database lookup for
+ * garbage), then looked up by hash; revoked and expired credentials fail the same way as unknown ones.
  */
 import type { AuditActor } from "@rack-gateway/audit-chain";
 import type { Principal } from "@rack-gateway/rbac";
 import type { ApiTokenRecord, TokenStore } from "../stores/types.js";
-import { hashApiToken, isWellFormedApiToken } from "./api-token.js";
+import { hashApiToken, isWellFormedApiToken, SESSION_TOKEN_PREFIX } from "./api-token.js";
+import type { SessionIdentity, SessionService } from "./sessions.js";
 
 export interface Authenticated {
   readonly principal: Principal;
   readonly actor: AuditActor;
-  readonly token: ApiTokenRecord;
+  readonly credential:
+    | { readonly kind: "api-token"; readonly token: ApiTokenRecord }
+    | {
+        readonly kind: "session";
+        readonly session: SessionIdentity["session"];
+        readonly user: SessionIdentity["user"];
+      };
 }
 
 export type AuthenticationResult =
@@ -23,12 +31,23 @@ export interface Authenticator {
   authenticate(secret: string, clientIp: string | null): Promise<AuthenticationResult>;
 }
 
-export function createAuthenticator(deps: { tokens: TokenStore; now: () => Date }): Authenticator {
+export function createAuthenticator(deps: {
+  tokens: TokenStore;
+  now: () => Date;
+  /** CLI sessions; without it only API tokens are accepted. */
+  sessions?: SessionService;
+}): Authenticator {
   // Last-used time is written at most once a minute per token: a busy CI token must not turn reads into writes.
   const lastRecorded = new Map<string, number>();
 
   return {
     async authenticate(secret, clientIp) {
+      if (secret.startsWith(SESSION_TOKEN_PREFIX) && deps.sessions) {
+        const result = await deps.sessions.authenticate(secret, "cli");
+        if (!result.ok) return result;
+        const { principal, actor, session, user } = result.identity;
+        return { ok: true, identity: { principal, actor, credential: { kind: "session", session, user } } };
+      }
       if (!isWellFormedApiToken(secret))
         return { ok: false, reason: "credential is not a well-formed API token" };
       const token = await deps.tokens.findByHash(hashApiToken(secret));
@@ -48,7 +67,7 @@ export function createAuthenticator(deps: { tokens: TokenStore; now: () => Date 
         identity: {
           principal: { kind: "token", id: token.id, name: token.name, grants: token.grants },
           actor: { type: "token", id: token.id, name: token.name, onBehalfOf: token.createdBy },
-          token,
+          credential: { kind: "api-token", token },
         },
       };
     },

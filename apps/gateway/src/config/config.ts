@@ -41,8 +41,33 @@ export interface GatewayConfig {
   readonly authFailureWindowSeconds: number;
   /** Trust X-Forwarded-For (only behind a load balancer that sets it, e.g. Convox's). */
   readonly trustProxyHeaders: boolean;
+  readonly people: PeopleConfig;
   /** `RGW_SETTING_<KEY>` values: the env layer of runtime settings (DB → env → default). */
   readonly settingOverrides: Readonly<Record<string, string>>;
+}
+
+/** How people sign in, who may, and how their cookies are set. */
+export interface PeopleConfig {
+  /** Null: no identity provider configured; people cannot sign in (API tokens still work). */
+  readonly identityProvider:
+    | {
+        readonly kind: "google";
+        readonly clientId: string;
+        readonly clientSecret: string;
+        readonly allowedDomains: readonly string[];
+      }
+    | {
+        readonly kind: "oidc";
+        readonly issuer: string;
+        readonly clientId: string;
+        readonly clientSecret: string;
+        readonly allowedDomains: readonly string[];
+      }
+    | null;
+  /** Users created at start if missing (ADMIN_USERS, DEPLOYER_USERS, OPS_USERS, VIEWER_USERS), lowercased. */
+  readonly seedUsers: Readonly<Record<"admin" | "deployer" | "ops" | "viewer", readonly string[]>>;
+  /** Secure cookies; false only when explicitly disabled in development mode. */
+  readonly secureCookies: boolean;
 }
 
 export class ConfigError extends Error {
@@ -105,7 +130,105 @@ const envSchema = z.object({
   AUTH_FAILURE_LIMIT: integer(1, 100_000).default(20),
   AUTH_FAILURE_WINDOW_SECONDS: integer(1, 86_400).default(900),
   TRUST_PROXY_HEADERS: booleanText.default(false),
+  GOOGLE_CLIENT_ID: z.string().min(1).optional(),
+  GOOGLE_CLIENT_SECRET: z.string().min(1).optional(),
+  GOOGLE_ALLOWED_DOMAIN: z.string().min(1).optional(),
+  OIDC_ISSUER: z
+    .url({ message: "must be the identity provider's issuer URL, e.g. https://example.okta.com" })
+    .optional(),
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  OIDC_ALLOWED_DOMAINS: z.string().min(1).optional(),
+  ADMIN_USERS: z.string().optional(),
+  DEPLOYER_USERS: z.string().optional(),
+  OPS_USERS: z.string().optional(),
+  VIEWER_USERS: z.string().optional(),
+  SECURE_COOKIES: booleanText.optional(),
+  SESSION_TIMEOUT_MINUTES: z.string().regex(/^\d+$/, "must be a whole number of minutes").optional(),
 });
+
+const EMAIL = /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/;
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+function peopleOf(
+  e: ParsedEnv,
+  mode: GatewayConfig["mode"],
+  gatewayUrl: string | null,
+  problems: string[],
+): PeopleConfig {
+  const domainsFrom = (name: string, value: string | undefined) => {
+    const domains = csv(value).map((domain) => domain.toLowerCase());
+    for (const domain of domains)
+      if (!DOMAIN.test(domain)) problems.push(`${name}: ${domain} is not a domain name`);
+    return domains;
+  };
+  let identityProvider: PeopleConfig["identityProvider"] = null;
+  const google = e.GOOGLE_CLIENT_ID || e.GOOGLE_CLIENT_SECRET;
+  const oidc = e.OIDC_ISSUER || e.OIDC_CLIENT_ID || e.OIDC_CLIENT_SECRET;
+  if (google && oidc)
+    problems.push("configure either Google (GOOGLE_*) or a generic OIDC provider (OIDC_*), not both");
+  if (google) {
+    if (!e.GOOGLE_CLIENT_ID || !e.GOOGLE_CLIENT_SECRET)
+      problems.push("GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET must be set together");
+    const allowedDomains = domainsFrom("GOOGLE_ALLOWED_DOMAIN", e.GOOGLE_ALLOWED_DOMAIN);
+    if (allowedDomains.length === 0)
+      problems.push(
+        "GOOGLE_ALLOWED_DOMAIN is required with Google sign-in: your Workspace domain, e.g. example.com",
+      );
+    identityProvider = {
+      kind: "google",
+      clientId: e.GOOGLE_CLIENT_ID ?? "",
+      clientSecret: e.GOOGLE_CLIENT_SECRET ?? "",
+      allowedDomains,
+    };
+  } else if (oidc) {
+    if (!e.OIDC_ISSUER || !e.OIDC_CLIENT_ID || !e.OIDC_CLIENT_SECRET)
+      problems.push("OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be set together");
+    const allowedDomains = domainsFrom(
+      "OIDC_ALLOWED_DOMAINS",
+      e.OIDC_ALLOWED_DOMAINS ?? e.GOOGLE_ALLOWED_DOMAIN,
+    );
+    if (allowedDomains.length === 0)
+      problems.push(
+        "OIDC_ALLOWED_DOMAINS is required with OIDC sign-in: the email domains allowed in, e.g. example.com",
+      );
+    identityProvider = {
+      kind: "oidc",
+      issuer: e.OIDC_ISSUER ?? "",
+      clientId: e.OIDC_CLIENT_ID ?? "",
+      clientSecret: e.OIDC_CLIENT_SECRET ?? "",
+      allowedDomains,
+    };
+  }
+  if (identityProvider && !gatewayUrl)
+    problems.push(
+      "GATEWAY_URL (or DOMAIN) is required for sign-in: the identity provider redirects back to it",
+    );
+
+  const seed = (name: string, value: string | undefined) => {
+    const emails = csv(value).map((email) => email.toLowerCase());
+    for (const email of emails)
+      if (!EMAIL.test(email)) problems.push(`${name}: ${email} is not an email address`);
+    return emails;
+  };
+  const seedUsers = {
+    admin: seed("ADMIN_USERS", e.ADMIN_USERS),
+    deployer: seed("DEPLOYER_USERS", e.DEPLOYER_USERS),
+    ops: seed("OPS_USERS", e.OPS_USERS),
+    viewer: seed("VIEWER_USERS", e.VIEWER_USERS),
+  };
+  const listed = Object.values(seedUsers).flat();
+  const twice = listed.filter((email, index) => listed.indexOf(email) !== index);
+  if (twice.length > 0)
+    problems.push(
+      `${[...new Set(twice)].join(", ")} listed in more than one of ADMIN_USERS, DEPLOYER_USERS, OPS_USERS, VIEWER_USERS`,
+    );
+
+  if (e.SECURE_COOKIES === false && mode === "production") {
+    problems.push("SECURE_COOKIES=false is only allowed in local development (NODE_ENV=development)");
+  }
+  return { identityProvider, seedUsers, secureCookies: e.SECURE_COOKIES ?? true };
+}
 
 /** Parses a rack address: a URL, or `host[:port]` which means https. */
 function parseRackUrl(value: string): URL | null {
@@ -246,7 +369,11 @@ export function loadConfig(
   if (problems.length > 0 || !rackUrl || e.RACK_TOKEN === undefined) throw new ConfigError(problems);
 
   const gatewayUrl = e.GATEWAY_URL ?? (e.DOMAIN ? `https://${e.DOMAIN}` : null);
-  const settingOverrides: Record<string, string> = {};
+  const people = peopleOf(e, mode, gatewayUrl, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  // SESSION_TIMEOUT_MINUTES is the seeds' name for the session_timeout_minutes setting; RGW_SETTING_ wins.
+  const settingOverrides: Record<string, string> =
+    e.SESSION_TIMEOUT_MINUTES === undefined ? {} : { session_timeout_minutes: e.SESSION_TIMEOUT_MINUTES };
   for (const [name, value] of Object.entries(env)) {
     if (name.startsWith("RGW_SETTING_") && value !== undefined) {
       settingOverrides[name.slice("RGW_SETTING_".length).toLowerCase()] = value;
@@ -275,6 +402,7 @@ export function loadConfig(
     authFailureLimit: e.AUTH_FAILURE_LIMIT,
     authFailureWindowSeconds: e.AUTH_FAILURE_WINDOW_SECONDS,
     trustProxyHeaders: e.TRUST_PROXY_HEADERS,
+    people,
     settingOverrides,
   };
 }

@@ -17,6 +17,11 @@ export type ErrorCode =
   | "RACK_UNAVAILABLE"
   | "RACK_TIMEOUT"
   | "AUDIT_UNAVAILABLE"
+  | "CSRF_REJECTED"
+  | "CONFLICT"
+  | "SIGN_IN_FAILED"
+  | "SIGN_IN_NOT_CONFIGURED"
+  | "ACCOUNT_LOCKED"
   | "INTERNAL";
 
 export class GatewayError extends Error {

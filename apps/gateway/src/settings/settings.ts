@@ -10,12 +10,20 @@ const booleanFromText = z.union([
   z.boolean(),
   z.enum(["true", "false"]).transform((value) => value === "true"),
 ]);
-const minutes = z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]).pipe(
+const wholeNumber = z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]);
+const minutes = wholeNumber.pipe(
   z
     .number()
     .int()
     .min(1)
     .max(24 * 60),
+);
+const hours = wholeNumber.pipe(
+  z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 90),
 );
 
 export const SETTING_DEFINITIONS = {
@@ -29,6 +37,21 @@ export const SETTING_DEFINITIONS = {
     schema: minutes,
     default: 5,
     description: "Idle timeout of web sessions, in minutes.",
+  },
+  session_absolute_hours: {
+    schema: hours,
+    default: 12,
+    description: "Absolute lifetime of a web session, in hours, however active it is.",
+  },
+  cli_session_idle_minutes: {
+    schema: minutes,
+    default: 120,
+    description: "Idle timeout of CLI sessions, in minutes.",
+  },
+  cli_session_absolute_hours: {
+    schema: hours,
+    default: 24,
+    description: "Absolute lifetime of a CLI session, in hours.",
   },
 } as const;
 
