@@ -127,16 +127,11 @@ export function createHttpProxy(deps: HttpProxyDeps) {
     const submitted = form.get("env");
     if (submitted === null) return { form, events: [] };
     const app = encodeURIComponent(match.app ?? "");
-    const appJson = (await deps.forwarder.getJson(`/apps/${app}`)) as { release?: unknown };
-    let current: Array<[string, string]> = [];
-    if (typeof appJson.release === "string" && appJson.release !== "") {
-      const release = (await deps.forwarder.getJson(
-        `/apps/${app}/releases/${encodeURIComponent(appJson.release)}`,
-      )) as {
-        env?: unknown;
-      };
-      current = typeof release.env === "string" ? parseEnvList(release.env) : [];
-    }
+    // The base is the latest release, not the promoted one: that is what `convox env set` read and masked, so
+    // a masked value keeps exactly the value the client saw (and a newer unpromoted secret is never reverted).
+    const latest = (await deps.forwarder.getJson(`/apps/${app}/releases?limit=1`)) as unknown;
+    const env = Array.isArray(latest) ? (latest[0] as { env?: unknown } | undefined)?.env : undefined;
+    const current = typeof env === "string" ? parseEnvList(env) : [];
     const { merged, changes } = mergeEnv(current, parseEnvList(submitted), deps.redaction);
     if (changes.length > 0) {
       const protectedChange = changes.find((change) => change.classification === "protected");
