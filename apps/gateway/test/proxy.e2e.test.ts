@@ -395,7 +395,7 @@ describe("the audit log after every command as every role", () => {
     const expected = expectedAuditRecords();
     // Websocket end records are written when the gateway sees the close, which may trail the client's.
     let records = await harness.auditRecords();
-    for (let waited = 0; records.length < expected && waited < 2000; waited += 25) {
+    for (let waited = 0; records.length < expected && waited < 5000; waited += 25) {
       await new Promise((resolve) => setTimeout(resolve, 25));
       records = await harness.auditRecords();
     }
