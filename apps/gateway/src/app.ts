@@ -2,11 +2,14 @@
  * The gateway's own HTTP API (`/api/v1/…` except the rack proxy, which streams below Hono — see server.ts).
  */
 import { Hono } from "hono";
+import { meRoutes } from "./api/me-routes.js";
 import type { GatewayDeps } from "./deps.js";
 import { GatewayError, toGatewayError } from "./http/errors.js";
+import type { AppEnv } from "./http/identity.js";
+import { createRouteGuard } from "./http/route-guard.js";
 import { securityHeaders } from "./http/security-headers.js";
 
-export type AppEnv = { Variables: { requestId: string } };
+export type { AppEnv } from "./http/identity.js";
 
 const READY_CHECK_TIMEOUT_MS = 3_000;
 
@@ -24,6 +27,19 @@ async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   }
 }
 
+/** The client's address: the first X-Forwarded-For hop only behind a trusted load balancer. */
+export function clientIpOf(
+  forwardedFor: string | undefined,
+  socketAddress: string | undefined,
+  trustProxyHeaders: boolean,
+): string | null {
+  if (trustProxyHeaders) {
+    const first = forwardedFor?.split(",")[0]?.trim();
+    if (first) return first;
+  }
+  return socketAddress ?? null;
+}
+
 export function createApp(deps: GatewayDeps) {
   const app = new Hono<AppEnv>();
   const headers = securityHeaders({ hsts: deps.hsts });
@@ -31,6 +47,14 @@ export function createApp(deps: GatewayDeps) {
   app.use(async (c, next) => {
     const requestId = deps.randomId();
     c.set("requestId", requestId);
+    c.set(
+      "clientIp",
+      clientIpOf(
+        c.req.header("x-forwarded-for"),
+        c.env?.incoming?.socket.remoteAddress,
+        deps.trustProxyHeaders,
+      ),
+    );
     await next();
     for (const [name, value] of Object.entries(headers)) c.header(name, value);
     c.header("X-Request-Id", requestId);
@@ -45,6 +69,19 @@ export function createApp(deps: GatewayDeps) {
   app.notFound(() => {
     throw new GatewayError(404, "NOT_FOUND", "not found");
   });
+
+  // Every route below is declared in api/gateway-routes.ts; the guard enforces that table for all of them.
+  app.use(
+    createRouteGuard({
+      authenticator: deps.authenticator,
+      sessions: deps.sessions,
+      audit: deps.audit,
+      cookies: deps.cookies,
+      appSecretKey: deps.appSecretKey,
+      publicOrigin: deps.publicOrigin,
+      now: deps.now,
+    }),
+  );
 
   // Liveness: no authentication and no internal detail (hardening guide, "Health checks").
   app.get("/api/v1/health", (c) => c.json({ status: "ok" }));
@@ -76,5 +113,6 @@ export function createApp(deps: GatewayDeps) {
     return c.json({ status: ready ? "ready" : "unavailable", checks: { database, rack } }, ready ? 200 : 503);
   });
 
+  app.route("/", meRoutes(deps));
   return app;
 }

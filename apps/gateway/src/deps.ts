@@ -2,6 +2,9 @@
 import type { RedactionRules } from "@rack-gateway/redaction";
 import type { AuditLog } from "./audit/audit-log.js";
 import type { Authenticator } from "./auth/authenticate.js";
+import type { SessionService } from "./auth/sessions.js";
+import type { PeopleConfig } from "./config/config.js";
+import type { CookiePolicy } from "./http/cookies.js";
 import type { RackForwarder } from "./proxy/rack-forwarder.js";
 import type { Settings } from "./settings/settings.js";
 import type { Stores } from "./stores/types.js";
@@ -20,7 +23,15 @@ export interface GatewayDeps {
   readonly hsts: boolean;
   /** Trust X-Forwarded-For from the load balancer in front (never on a directly exposed gateway). */
   readonly trustProxyHeaders: boolean;
+  /** Signs CSRF tokens (and, later, other gateway-issued values). */
+  readonly appSecretKey: Uint8Array;
+  readonly sessions: SessionService;
+  readonly cookies: CookiePolicy;
+  /** The gateway's public origin (GATEWAY_URL); null in local development, where the request's origin is used. */
+  readonly publicOrigin: string | null;
+  readonly people: PeopleConfig;
   readonly now: () => Date;
+  readonly random: (byteCount: number) => Uint8Array;
   readonly randomId: () => string;
   readonly logError: (message: string, error: unknown) => void;
 }

@@ -10,9 +10,11 @@ import { createRedactionRules } from "@rack-gateway/redaction";
 import { type AuditLog, createAuditLog } from "./audit/audit-log.js";
 import { type Checkpointer, createCheckpointer } from "./audit/checkpointer.js";
 import { createAuthenticator } from "./auth/authenticate.js";
+import { createSessionService } from "./auth/sessions.js";
 import { ConfigError, type GatewayConfig } from "./config/config.js";
 import { type OpenedDatabase, openDatabase } from "./db/open.js";
 import type { GatewayDeps } from "./deps.js";
+import { seedUsers } from "./people/seed-users.js";
 import { createRackForwarder } from "./proxy/rack-forwarder.js";
 import { createGatewayServer, type GatewayServer } from "./server.js";
 import { createSettings, validateSettingOverrides } from "./settings/settings.js";
@@ -112,12 +114,28 @@ export async function startGateway(
     connectTimeoutMs: config.rack.connectTimeoutMs,
     responseTimeoutMs: config.rack.responseTimeoutMs,
   });
+  const settings = createSettings({ store: database.stores.settings, overrides: config.settingOverrides });
+  const random = (byteCount: number) => new Uint8Array(randomBytes(byteCount));
+  const sessions = createSessionService({
+    sessions: database.stores.sessions,
+    users: database.stores.users,
+    settings,
+    now,
+    random,
+  });
+  await seedUsers({ users: database.stores.users, audit, now }, config.people.seedUsers);
   const deps: GatewayDeps = {
     stores: database.stores,
     forwarder,
     audit,
-    settings: createSettings({ store: database.stores.settings, overrides: config.settingOverrides }),
-    authenticator: createAuthenticator({ tokens: database.stores.tokens, now }),
+    settings,
+    authenticator: createAuthenticator({ tokens: database.stores.tokens, now, sessions }),
+    sessions,
+    appSecretKey: config.appSecretKey,
+    cookies: { secure: config.people.secureCookies },
+    publicOrigin: config.gatewayUrl ? new URL(config.gatewayUrl).origin : null,
+    people: config.people,
+    random,
     redaction: createRedactionRules({
       patterns: config.redactPatterns,
       protectedEnvVars: config.protectedEnvVars,

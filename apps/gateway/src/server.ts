@@ -7,7 +7,7 @@ import https from "node:https";
 import { performance } from "node:perf_hooks";
 import type { Duplex } from "node:stream";
 import { getRequestListener } from "@hono/node-server";
-import { createApp } from "./app.js";
+import { clientIpOf, createApp } from "./app.js";
 import type { GatewayDeps } from "./deps.js";
 import { securityHeaders } from "./http/security-headers.js";
 import { createHttpProxy, targetBelowPrefix } from "./proxy/http-proxy.js";
@@ -45,12 +45,12 @@ export function createGatewayServer(deps: GatewayDeps, tls?: { cert: Buffer; key
   const appListener = getRequestListener(createApp(deps).fetch);
 
   const clientIp = (req: IncomingMessage): string | null => {
-    if (deps.trustProxyHeaders) {
-      const forwarded = req.headers["x-forwarded-for"];
-      const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",")[0]?.trim();
-      if (first) return first;
-    }
-    return req.socket.remoteAddress ?? null;
+    const forwarded = req.headers["x-forwarded-for"];
+    return clientIpOf(
+      Array.isArray(forwarded) ? forwarded[0] : forwarded,
+      req.socket.remoteAddress,
+      deps.trustProxyHeaders,
+    );
   };
   const contextOf = (req: IncomingMessage, method: string): RackCallContext => ({
     requestId: deps.randomId(),

@@ -24,7 +24,6 @@ export interface RouteGuardDeps {
   readonly appSecretKey: Uint8Array;
   /** The gateway's public origin (from GATEWAY_URL); null to take it from the request (local development). */
   readonly publicOrigin: string | null;
-  readonly clientIp: (headers: Headers, fallback: string | null) => string | null;
   readonly now: () => Date;
 }
 
@@ -84,7 +83,7 @@ export function createRouteGuard(deps: RouteGuardDeps): MiddlewareHandler<AppEnv
         status: error.status,
       };
       if (route.permission) event.permission = route.permission;
-      const ip = deps.clientIp(c.req.raw.headers, null);
+      const ip = c.get("clientIp");
       if (ip) event.clientIp = ip;
       deps.audit.record(event);
       return error;
