@@ -136,6 +136,18 @@ export async function resolveRackCall(
     );
   };
 
+  // Fetch Metadata: browsers label cross-site requests and the convox CLI never sends this header. A browser that
+  // cached Basic credentials for the gateway (it answers 401 with a Basic challenge) must not let other sites drive
+  // the rack with them (CSRF, cross-site websocket hijacking).
+  const fetchSite = headers["sec-fetch-site"];
+  if (fetchSite !== undefined && fetchSite !== "same-origin" && fetchSite !== "none") {
+    return deny(
+      new GatewayError(403, "FORBIDDEN", "cross-site browser requests cannot reach the rack proxy"),
+      ANONYMOUS,
+      `refused a browser request from another site (Sec-Fetch-Site: ${clip(String(fetchSite), 40)})`,
+    );
+  }
+
   const credential = readCredential(headers.authorization);
   if (!credential) return failAuthentication("no usable credentials (Basic or Bearer API token required)");
   const authenticated = await deps.authenticator.authenticate(credential.secret, context.clientIp);
