@@ -30,7 +30,7 @@ function copyMigrations(): string {
 describe("migrate", () => {
   it("applies every migration once and is a no-op afterwards", async () => {
     const { client, db } = await freshDatabase();
-    expect(await migrate(db)).toEqual(["0000_init"]);
+    expect(await migrate(db)).toEqual(["0000_init", "0001_people"]);
     expect(await migrate(db)).toEqual([]);
     const tables = await client.query<{ table_name: string }>(
       "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
@@ -39,9 +39,13 @@ describe("migrate", () => {
       "api_tokens",
       "audit_checkpoints",
       "audit_records",
+      "cli_grants",
       "gateway_migrations",
       "rate_limits",
+      "sessions",
       "settings",
+      "sign_in_attempts",
+      "users",
     ]);
   });
 

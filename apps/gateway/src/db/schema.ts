@@ -5,6 +5,7 @@
 import { sql } from "drizzle-orm";
 import {
   bigint,
+  check,
   customType,
   index,
   integer,
@@ -12,6 +13,7 @@ import {
   primaryKey,
   text,
   timestamp,
+  uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
 
@@ -101,3 +103,94 @@ export const settings = pgTable("settings", {
   updatedBy: text("updated_by").notNull(),
   updatedAt: timestamptz("updated_at").notNull(),
 });
+
+// ── People ───────────────────────────────────────────────────────────────────────────────────────────────
+
+export const users = pgTable(
+  "users",
+  {
+    id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
+    // Stored lowercased by the store; the index on lower(email) also stops case-different twins written
+    // by anything else.
+    email: text("email").notNull().unique("users_email_key"),
+    name: text("name").notNull(),
+    grants: jsonb("grants").notNull(),
+    grantsSource: text("grants_source").notNull(),
+    createdAt: timestamptz("created_at").notNull(),
+    createdBy: text("created_by").notNull(),
+    updatedAt: timestamptz("updated_at").notNull(),
+    lockedAt: timestamptz("locked_at"),
+    lockedReason: text("locked_reason"),
+    lockedBy: text("locked_by"),
+    lastSignInAt: timestamptz("last_sign_in_at"),
+  },
+  (table) => [
+    uniqueIndex("users_email_lower_key").on(sql`lower(${table.email})`),
+    check("users_grants_source_check", sql`${table.grantsSource} IN ('env', 'admin')`),
+  ],
+);
+
+export const sessions = pgTable(
+  "sessions",
+  {
+    id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    tokenHash: text("token_hash").notNull().unique("sessions_token_hash_key"),
+    channel: text("channel").notNull(),
+    deviceName: text("device_name").notNull(),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+    createdAt: timestamptz("created_at").notNull(),
+    lastSeenAt: timestamptz("last_seen_at").notNull(),
+    expiresAt: timestamptz("expires_at").notNull(),
+    revokedAt: timestamptz("revoked_at"),
+    revokedReason: text("revoked_reason"),
+  },
+  (table) => [
+    index("sessions_user_id_idx").on(table.userId),
+    check("sessions_channel_check", sql`${table.channel} IN ('web', 'cli')`),
+  ],
+);
+
+export const signInAttempts = pgTable(
+  "sign_in_attempts",
+  {
+    stateHash: text("state_hash").primaryKey(),
+    nonce: text("nonce").notNull(),
+    codeVerifier: text("code_verifier").notNull(),
+    flow: text("flow").notNull(),
+    returnTo: text("return_to").notNull(),
+    cliCodeChallenge: text("cli_code_challenge"),
+    deviceName: text("device_name"),
+    createdAt: timestamptz("created_at").notNull(),
+    expiresAt: timestamptz("expires_at").notNull(),
+  },
+  (table) => [
+    index("sign_in_attempts_expires_at_idx").on(table.expiresAt),
+    check("sign_in_attempts_flow_check", sql`${table.flow} IN ('web', 'cli-loopback', 'device')`),
+  ],
+);
+
+export const cliGrants = pgTable(
+  "cli_grants",
+  {
+    codeHash: text("code_hash").primaryKey(),
+    kind: text("kind").notNull(),
+    userCode: text("user_code").unique("cli_grants_user_code_key"),
+    codeChallenge: text("code_challenge"),
+    deviceName: text("device_name").notNull(),
+    userId: uuid("user_id").references(() => users.id, { onDelete: "cascade" }),
+    status: text("status").notNull(),
+    createdAt: timestamptz("created_at").notNull(),
+    expiresAt: timestamptz("expires_at").notNull(),
+    lastPolledAt: timestamptz("last_polled_at"),
+  },
+  (table) => [
+    index("cli_grants_expires_at_idx").on(table.expiresAt),
+    index("cli_grants_user_id_idx").on(table.userId),
+    check("cli_grants_kind_check", sql`${table.kind} IN ('loopback', 'device')`),
+    check("cli_grants_status_check", sql`${table.status} IN ('pending', 'approved', 'denied', 'consumed')`),
+  ],
+);

@@ -5,8 +5,11 @@
 import { afterEach, beforeEach, describe } from "vitest";
 import { describeAuditConformance } from "./conformance-audit.js";
 import { describeRateLimitConformance } from "./conformance-rate-limits.js";
+import { describeSessionConformance } from "./conformance-sessions.js";
 import { describeSettingsConformance } from "./conformance-settings.js";
+import { describeSignInConformance } from "./conformance-sign-ins.js";
 import { describeTokenConformance } from "./conformance-tokens.js";
+import { describeUserConformance } from "./conformance-users.js";
 import type { Stores } from "./types.js";
 
 /** A fresh, empty set of stores and how to dispose of it. */
@@ -37,5 +40,8 @@ export function describeStoresConformance(name: string, open: () => Promise<Conf
     describeRateLimitConformance(context);
     describeSettingsConformance(context);
     describeAuditConformance(context);
+    describeUserConformance(context);
+    describeSessionConformance(context);
+    describeSignInConformance(context);
   });
 }

@@ -23,7 +23,10 @@ async function openEmptyStores(): Promise<Stores> {
     return { client, stores: createPostgresStores(db, async () => undefined) };
   })();
   const { client, stores } = await shared;
-  await client.exec("TRUNCATE api_tokens, audit_records, audit_checkpoints, rate_limits, settings");
+  await client.exec(
+    "TRUNCATE api_tokens, audit_records, audit_checkpoints, rate_limits, settings, " +
+      "users, sessions, sign_in_attempts, cli_grants",
+  );
   return stores;
 }
 afterAll(async () => {

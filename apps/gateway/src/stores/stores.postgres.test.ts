@@ -94,7 +94,7 @@ function describePostgres(baseUrl: string): void {
       );
       try {
         const rows = await admin.unsafe(`SELECT tag FROM ${schema}.gateway_migrations`);
-        expect(rows.map((row) => row.tag)).toEqual(["0000_init"]);
+        expect(rows.map((row) => row.tag)).toEqual(["0000_init", "0001_people"]);
         await Promise.all(databases.map((database) => database.stores.ping()));
       } finally {
         await Promise.all(databases.map((database) => database.close()));

@@ -71,7 +71,7 @@ export interface SettingsStore {
 }
 
 /** Everything the gateway persists, behind one handle that owns the connection. */
-export interface Stores {
+export interface Stores extends PeopleStores {
   readonly tokens: TokenStore;
   readonly audit: AuditStore;
   readonly rateLimits: RateLimitStore;
@@ -112,7 +112,7 @@ export interface NewUser {
 }
 
 export interface UserStore {
-  /** Throws `DuplicateUserError` when the email exists. */
+  /** Stores the email lowercased. Throws `DuplicateUserError` when the email exists in any case. */
   create(user: NewUser): Promise<UserRecord>;
   findById(id: string): Promise<UserRecord | null>;
   /** Case-insensitive. */
@@ -120,12 +120,26 @@ export interface UserStore {
   /** Ordered by email. */
   list(): Promise<UserRecord[]>;
   /** Replaces the grants; returns null when no such user. */
-  setGrants(id: string, grants: readonly Grant[], source: "env" | "admin", at: Date): Promise<UserRecord | null>;
+  setGrants(
+    id: string,
+    grants: readonly Grant[],
+    source: "env" | "admin",
+    at: Date,
+  ): Promise<UserRecord | null>;
   setName(id: string, name: string, at: Date): Promise<UserRecord | null>;
+  /**
+   * Null when no such user. Locking a locked user changes nothing: the first lock's time, reason and
+   * author stay.
+   */
   lock(id: string, reason: string, by: string, at: Date): Promise<UserRecord | null>;
+  /** Null when no such user. */
   unlock(id: string, at: Date): Promise<UserRecord | null>;
-  /** Locks every user none of whose grants is `admin`; returns the ids locked (already-locked ones excluded). */
+  /**
+   * Locks every user none of whose grants has the `admin` role (an app-scoped admin grant counts as admin);
+   * returns the ids locked (already-locked ones excluded). One statement.
+   */
   lockAllNonAdmins(reason: string, by: string, at: Date): Promise<string[]>;
+  /** Moves lastSignInAt forward (never back); leaves updatedAt alone. */
   recordSignIn(id: string, at: Date): Promise<void>;
   /** Deletes the user (their sessions go with them). Returns false when no such user. */
   delete(id: string): Promise<boolean>;
@@ -166,7 +180,10 @@ export interface SessionStore {
   create(session: NewSession): Promise<SessionRecord>;
   findByTokenHash(tokenHash: string): Promise<SessionRecord | null>;
   findById(id: string): Promise<SessionRecord | null>;
-  /** A user's sessions, newest first; `activeOnly` leaves out revoked and expired ones (as of `now`). */
+  /**
+   * A user's sessions, newest first; `activeOnly` leaves out revoked and expired ones (as of `now`, which it
+   * then requires: TypeError without it).
+   */
   listForUser(userId: string, options?: { activeOnly?: boolean; now?: Date }): Promise<SessionRecord[]>;
   /** Every active session (as of `now`), newest first. */
   listActive(now: Date): Promise<SessionRecord[]>;
@@ -222,20 +239,26 @@ export interface SignInStore {
   saveAttempt(attempt: SignInAttempt): Promise<void>;
   /** Returns the attempt and deletes it in one step (single use); null when absent or expired at `now`. */
   takeAttempt(stateHash: string, now: Date): Promise<SignInAttempt | null>;
+  /** Throws TypeError for a user code that is not uppercase. */
   saveCliGrant(grant: Omit<CliGrant, "lastPolledAt">): Promise<void>;
+  /** Any case (people type it); null when absent or expired at `now`. */
   findCliGrantByUserCode(userCode: string, now: Date): Promise<CliGrant | null>;
   findCliGrant(codeHash: string): Promise<CliGrant | null>;
   /** Sets userId + status from `pending` only; returns false if it was not pending or has expired at `now`. */
-  resolveCliGrant(codeHash: string, outcome: { status: "approved" | "denied"; userId: string | null }, now: Date): Promise<boolean>;
+  resolveCliGrant(
+    codeHash: string,
+    outcome: { status: "approved" | "denied"; userId: string | null },
+    now: Date,
+  ): Promise<boolean>;
   /** `approved` → `consumed` atomically (single use); returns the grant as it was, or null if it wasn't approved and unexpired. */
   consumeCliGrant(codeHash: string, now: Date): Promise<CliGrant | null>;
-  /** Records a poll; returns the previous poll time. */
+  /** Records a poll (never moving the time back); returns the previous poll time, null on the first poll or for an unknown grant. */
   recordPoll(codeHash: string, at: Date): Promise<Date | null>;
-  /** Deletes expired attempts and grants. */
+  /** Deletes attempts and grants expired at `now`; returns how many rows went. */
   prune(now: Date): Promise<number>;
 }
 
-/** The people stores; joined into `Stores` once their PostgreSQL implementation lands. */
+/** The people stores, part of `Stores`. */
 export interface PeopleStores {
   readonly users: UserStore;
   readonly sessions: SessionStore;
