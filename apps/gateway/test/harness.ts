@@ -57,7 +57,11 @@ export interface Harness {
     path: string,
     options?: { form?: Record<string, string>; body?: RequestInit["body"]; headers?: Record<string, string> },
   ): Promise<HttpResult>;
-  /** Opens a websocket through the proxy the way the convox CLI does (Origin = the gateway's origin). */
+  /**
+   * Opens a websocket through the proxy the way the convox CLI does (Origin = the gateway's origin).
+   * Frames the rack sends right after the upgrade can arrive before the caller attaches a listener; to read
+   * a stream from its first frame use `openRecordedSocket` from `socket-frames.ts`, which listens from the start.
+   */
   openSocket(token: string | null, path: string, headers?: Record<string, string>): Promise<WebSocket>;
   auditRecords(): Promise<AuditRecord[]>;
   verifyAudit(): Promise<ChainVerification>;
