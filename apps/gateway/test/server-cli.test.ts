@@ -3,48 +3,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type FakeRack, startFakeRack } from "@rack-gateway/convox-client/testing";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashApiToken } from "../src/auth/api-token.js";
-import { runServerCli } from "../src/cli/server-cli.js";
 import { loadConfig } from "../src/config/config.js";
 import { startGateway } from "../src/main.js";
 import { basicAuth } from "./harness.js";
-import { runCliProcess, startServeProcess } from "./server-process.js";
+import { runCliCaptured as cli, runCliProcess, startServeProcess } from "./server-process.js";
 
 const TOKEN_LINE = /^rgw_[0-9A-Za-z]{49}\n$/;
-
-interface CliRun {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs the operator command in-process, capturing what it writes to stdout and stderr. */
-async function cli(argv: string[], env: Record<string, string>): Promise<CliRun> {
-  let stdout = "";
-  let stderr = "";
-  const capture = (append: (text: string) => void) => (chunk: string | Uint8Array) => {
-    append(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
-    return true;
-  };
-  const out = vi.spyOn(process.stdout, "write").mockImplementation(
-    capture((text) => {
-      stdout += text;
-    }) as typeof process.stdout.write,
-  );
-  const err = vi.spyOn(process.stderr, "write").mockImplementation(
-    capture((text) => {
-      stderr += text;
-    }) as typeof process.stderr.write,
-  );
-  try {
-    const code = await runServerCli(argv, env);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 
 interface ListedToken {
   id: string;

@@ -1,9 +1,12 @@
 /**
  * Runs the operator command (`src/cli/server-bin.ts`) as a real child process, the way `pnpm server` does:
- * `serve` until it logs that it is listening, or a one-shot subcommand with a hard time limit.
+ * `serve` until it logs that it is listening, or a one-shot subcommand with a hard time limit; or in-process
+ * through `runServerCli`, capturing its output.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { vi } from "vitest";
+import { runServerCli } from "../src/cli/server-cli.js";
 
 const PACKAGE_DIR = fileURLToPath(new URL("..", import.meta.url));
 const NODE_ARGS = ["--conditions=@rack-gateway/source", "--import", "tsx", "src/cli/server-bin.ts"];
@@ -100,4 +103,37 @@ export function startServeProcess(env: Record<string, string>, timeoutMs = 60_00
       reject(new Error(`serve exited (${code ?? signal}) before listening; stderr:\n${stderr}`));
     });
   });
+}
+
+export interface CliRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the operator command in-process, capturing what it writes to stdout and stderr. */
+export async function runCliCaptured(argv: string[], env: Record<string, string>): Promise<CliRun> {
+  let stdout = "";
+  let stderr = "";
+  const capture = (append: (text: string) => void) => (chunk: string | Uint8Array) => {
+    append(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
+    return true;
+  };
+  const out = vi.spyOn(process.stdout, "write").mockImplementation(
+    capture((text) => {
+      stdout += text;
+    }) as typeof process.stdout.write,
+  );
+  const err = vi.spyOn(process.stderr, "write").mockImplementation(
+    capture((text) => {
+      stderr += text;
+    }) as typeof process.stderr.write,
+  );
+  try {
+    const code = await runServerCli(argv, env);
+    return { code, stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
 }
