@@ -77,6 +77,24 @@ describe("PGlite", () => {
     });
     await first.stores.rateLimits.hit("login:alice", 60_000, at);
     await first.stores.settings.set("session_timeout_minutes", 30, "alice@example.com", at);
+    const user = await first.stores.users.create({
+      email: "alice@example.com",
+      name: "Alice",
+      grants: [{ role: "admin" }],
+      grantsSource: "env",
+      createdBy: "env",
+      createdAt: at,
+    });
+    const session = await first.stores.sessions.create({
+      userId: user.id,
+      tokenHash: "d".repeat(64),
+      channel: "web",
+      deviceName: "Firefox on Linux",
+      ip: null,
+      userAgent: null,
+      createdAt: at,
+      expiresAt: new Date("2026-03-01T22:00:00.000Z"),
+    });
     await first.close();
 
     const second = await openDatabase({ dataDir });
@@ -88,6 +106,8 @@ describe("PGlite", () => {
       ]);
       expect(await second.stores.rateLimits.peek("login:alice", 60_000, at)).toBe(1);
       expect((await second.stores.settings.get("session_timeout_minutes"))?.value).toBe(30);
+      expect(await second.stores.users.findByEmail("alice@example.com")).toEqual(user);
+      expect(await second.stores.sessions.findByTokenHash(session.tokenHash)).toEqual(session);
       await second.stores.audit.append([makeEvent(3)], seal);
       expectValidChain(await readAll(second.stores), 3);
     } finally {

@@ -102,6 +102,62 @@ function describePostgres(baseUrl: string): void {
       }
     });
 
+    it("hands a sign-in attempt and an approved CLI grant to one caller across two pools", async () => {
+      const opened = await openInFreshSchema();
+      const other = await openDatabase({ databaseUrl: opened.url, maxConnections: 4 });
+      try {
+        const now = new Date("2026-03-01T10:00:00.000Z");
+        const expiresAt = new Date("2026-03-01T10:10:00.000Z");
+        const user = await opened.database.stores.users.create({
+          email: "alice@example.com",
+          name: "Alice",
+          grants: [{ role: "deployer" }],
+          grantsSource: "admin",
+          createdBy: "admin@example.com",
+          createdAt: now,
+        });
+        const { signIns } = opened.database.stores;
+        await signIns.saveAttempt({
+          stateHash: "a".repeat(64),
+          nonce: "nonce",
+          codeVerifier: "v".repeat(43),
+          flow: "web",
+          returnTo: "/",
+          cliCodeChallenge: null,
+          deviceName: null,
+          createdAt: now,
+          expiresAt,
+        });
+        await signIns.saveCliGrant({
+          codeHash: "b".repeat(64),
+          kind: "loopback",
+          userCode: null,
+          codeChallenge: "challenge",
+          deviceName: "laptop",
+          userId: user.id,
+          status: "approved",
+          createdAt: now,
+          expiresAt,
+        });
+        const pools = [opened.database.stores, other.stores];
+        const [attempts, grants] = await Promise.all([
+          Promise.all(
+            pools.flatMap((pool) => [1, 2, 3, 4].map(() => pool.signIns.takeAttempt("a".repeat(64), now))),
+          ),
+          Promise.all(
+            pools.flatMap((pool) =>
+              [1, 2, 3, 4].map(() => pool.signIns.consumeCliGrant("b".repeat(64), now)),
+            ),
+          ),
+        ]);
+        expect(attempts.filter((attempt) => attempt !== null)).toHaveLength(1);
+        expect(grants.filter((grant) => grant !== null)).toHaveLength(1);
+      } finally {
+        await other.close();
+        await opened.cleanup();
+      }
+    });
+
     it("counts hits from two pools exactly", async () => {
       const opened = await openInFreshSchema();
       const other = await openDatabase({ databaseUrl: opened.url, maxConnections: 4 });
