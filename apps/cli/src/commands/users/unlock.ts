@@ -1,0 +1,14 @@
+import * as Args from "@oclif/core/args";
+import { AdminCommand } from "../../admin-command.js";
+
+export default class UsersUnlock extends AdminCommand {
+  static override description = "Let a locked person sign in again";
+  static override examples = ["<%= config.bin %> users unlock alice@example.com"];
+  static override args = { user: Args.string({ description: "email or user id", required: true }) };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(UsersUnlock);
+    await (await this.openGateway(flags)).unlockUser(args.user);
+    this.write(`Unlocked ${args.user}\n`);
+  }
+}

@@ -1,0 +1,17 @@
+/** Base of the native rack commands: resolve target, rack client and app in one call. */
+import { type RackClient, RackGatewayCommand } from "./base-command.js";
+import type { Target } from "./target.js";
+
+export abstract class RackCommand extends RackGatewayCommand {
+  protected async openRack(flags: {
+    rack?: string | undefined;
+  }): Promise<{ target: Target; rack: RackClient }> {
+    const target = await this.target(flags.rack);
+    return { target, rack: await this.rackClient(target) };
+  }
+
+  protected async appOf(flag: string | undefined): Promise<string> {
+    const { resolveAppName } = await import("./app-name.js");
+    return resolveAppName(flag, process.env, process.cwd());
+  }
+}
