@@ -2,12 +2,18 @@
  * The gateway's own HTTP API (`/api/v1/…` except the rack proxy, which streams below Hono — see server.ts).
  */
 import { Hono } from "hono";
+import { auditRoutes } from "./api/audit-routes.js";
+import { incidentRoutes } from "./api/incident-routes.js";
 import { meRoutes } from "./api/me-routes.js";
+import { settingsRoutes } from "./api/settings-routes.js";
+import { tokensRoutes } from "./api/tokens-routes.js";
+import { usersRoutes } from "./api/users-routes.js";
 import type { GatewayDeps } from "./deps.js";
 import { GatewayError, toGatewayError } from "./http/errors.js";
 import type { AppEnv } from "./http/identity.js";
 import { createRouteGuard } from "./http/route-guard.js";
 import { securityHeaders } from "./http/security-headers.js";
+import { signInRoutes } from "./signin/signin-routes.js";
 
 export type { AppEnv } from "./http/identity.js";
 
@@ -114,5 +120,11 @@ export function createApp(deps: GatewayDeps) {
   });
 
   app.route("/", meRoutes(deps));
+  app.route("/", usersRoutes(deps));
+  app.route("/", incidentRoutes(deps));
+  app.route("/", tokensRoutes(deps));
+  app.route("/", auditRoutes(deps));
+  app.route("/", settingsRoutes(deps));
+  app.route("/", signInRoutes(deps));
   return app;
 }

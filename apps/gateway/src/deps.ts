@@ -1,6 +1,8 @@
 /** Everything the gateway's handlers need, built once by the composition root (main.ts) or by tests. */
+import type { OidcClient } from "@rack-gateway/oauth";
 import type { RedactionRules } from "@rack-gateway/redaction";
 import type { AuditLog } from "./audit/audit-log.js";
+import type { AuditVerificationKeys } from "./audit/verify-audit.js";
 import type { Authenticator } from "./auth/authenticate.js";
 import type { SessionService } from "./auth/sessions.js";
 import type { PeopleConfig } from "./config/config.js";
@@ -13,6 +15,8 @@ export interface GatewayDeps {
   readonly stores: Stores;
   readonly forwarder: RackForwarder;
   readonly audit: AuditLog;
+  /** Keys to verify the stored audit chain and its checkpoints (POST /api/v1/audit/verify). */
+  readonly auditVerification: AuditVerificationKeys;
   readonly settings: Settings;
   readonly authenticator: Authenticator;
   readonly redaction: RedactionRules;
@@ -30,6 +34,8 @@ export interface GatewayDeps {
   /** The gateway's public origin (GATEWAY_URL); null in local development, where the request's origin is used. */
   readonly publicOrigin: string | null;
   readonly people: PeopleConfig;
+  /** The identity provider people sign in at (Google or OIDC); null when none is configured. */
+  readonly identityProvider: OidcClient | null;
   readonly now: () => Date;
   readonly random: (byteCount: number) => Uint8Array;
   readonly randomId: () => string;

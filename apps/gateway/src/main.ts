@@ -9,6 +9,7 @@ import { deriveCheckpointSigningKey } from "@rack-gateway/audit-chain";
 import { createRedactionRules } from "@rack-gateway/redaction";
 import { type AuditLog, createAuditLog } from "./audit/audit-log.js";
 import { type Checkpointer, createCheckpointer } from "./audit/checkpointer.js";
+import { auditVerificationKeysOf } from "./audit/verify-audit.js";
 import { createAuthenticator } from "./auth/authenticate.js";
 import { createSessionService } from "./auth/sessions.js";
 import { ConfigError, type GatewayConfig } from "./config/config.js";
@@ -18,6 +19,7 @@ import { seedUsers } from "./people/seed-users.js";
 import { createRackForwarder } from "./proxy/rack-forwarder.js";
 import { createGatewayServer, type GatewayServer } from "./server.js";
 import { createSettings, validateSettingOverrides } from "./settings/settings.js";
+import { createIdentityProviderClient } from "./signin/identity-provider.js";
 
 export interface RunningGateway {
   readonly url: string;
@@ -35,6 +37,8 @@ export interface StartGatewayOptions {
   /** An already-open database (tests, the demo); otherwise opened from the config. */
   readonly database?: OpenedDatabase;
   readonly now?: () => Date;
+  /** How the gateway reaches the identity provider; global fetch by default (tests pass a wrapper). */
+  readonly fetch?: typeof fetch;
 }
 
 /** The checkpoint signing key is derived from the audit HMAC secret: nothing more to configure or lose. */
@@ -128,6 +132,7 @@ export async function startGateway(
     stores: database.stores,
     forwarder,
     audit,
+    auditVerification: auditVerificationKeysOf(config),
     settings,
     authenticator: createAuthenticator({ tokens: database.stores.tokens, now, sessions }),
     sessions,
@@ -135,6 +140,11 @@ export async function startGateway(
     cookies: { secure: config.people.secureCookies },
     publicOrigin: config.gatewayUrl ? new URL(config.gatewayUrl).origin : null,
     people: config.people,
+    identityProvider: createIdentityProviderClient(config.people.identityProvider, {
+      gatewayUrl: config.gatewayUrl,
+      fetch: options.fetch ?? globalThis.fetch,
+      now,
+    }),
     random,
     redaction: createRedactionRules({
       patterns: config.redactPatterns,

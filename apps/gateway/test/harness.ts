@@ -13,7 +13,7 @@ import WebSocket from "ws";
 import { createApiToken, displayPrefixOf, hashApiToken } from "../src/auth/api-token.js";
 import { loadConfig } from "../src/config/config.js";
 import { type OpenedDatabase, openDatabase } from "../src/db/open.js";
-import { type RunningGateway, startGateway } from "../src/main.js";
+import { type RunningGateway, type StartGatewayOptions, startGateway } from "../src/main.js";
 
 export const ROLE_NAMES = ["viewer", "ops", "deployer", "admin", "cicd"] as const satisfies readonly Role[];
 
@@ -25,6 +25,8 @@ export interface HarnessOptions {
   readonly database?: "auto" | "pglite";
   /** Wrap the opened database (e.g. to make the audit store fail). */
   readonly wrapDatabase?: (database: OpenedDatabase) => OpenedDatabase;
+  /** A clock and an identity-provider fetch for the gateway (sign-in tests). */
+  readonly gatewayOptions?: Pick<StartGatewayOptions, "now" | "fetch">;
 }
 
 export interface HttpResult {
@@ -117,6 +119,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     database,
     writeLine: (line) => auditLines.push(line),
     logError: () => {},
+    ...options.gatewayOptions,
   });
 
   const createToken: Harness["createToken"] = async (grants, tokenOptions = {}) => {
