@@ -12,9 +12,11 @@ import type { NewUser, UserRecord, UserStore } from "./types.js";
 
 type UserRow = typeof users.$inferSelect;
 
-// Any grant with the admin role counts, app-scoped ones included (`[{"role":"admin"}]` is contained in
-// `[{"role":"admin","apps":["web"]}]`). A grants value that is not an array contains nothing: locked.
-const HOLDS_ADMIN_GRANT = sql`${users.grants} @> '[{"role":"admin"}]'::jsonb`;
+// Only an unscoped admin grant spares a user in an incident: an admin of some apps is not an administrator of
+// the gateway. A grants value that is not an array holds nothing: locked.
+const HOLDS_ADMIN_GRANT = sql`(jsonb_typeof(${users.grants}) = 'array' AND EXISTS (
+  SELECT 1 FROM jsonb_array_elements(${users.grants}) AS grant_element
+  WHERE grant_element->>'role' = 'admin' AND NOT grant_element ? 'apps'))`;
 
 /** The user store over drizzle (PGlite or postgres.js). */
 export function createPostgresUserStore(db: GatewayDatabase): UserStore {

@@ -135,7 +135,7 @@ export interface UserStore {
   /** Null when no such user. */
   unlock(id: string, at: Date): Promise<UserRecord | null>;
   /**
-   * Locks every user none of whose grants has the `admin` role (an app-scoped admin grant counts as admin);
+   * Locks every user without an unscoped `admin` grant (an admin of some apps only is locked too);
    * returns the ids locked (already-locked ones excluded). One statement.
    */
   lockAllNonAdmins(reason: string, by: string, at: Date): Promise<string[]>;
