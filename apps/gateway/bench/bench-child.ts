@@ -64,11 +64,16 @@ try {
       send({ type: "rss", ...sampler.stop() });
       sampler = null;
     } else if (message.type === "stop") {
+      process.removeAllListeners("disconnect");
       void running.close().then(() => {
         send({ type: "stopped" });
         process.disconnect();
       });
     }
+  });
+  // The benchmark died without stopping us: don't outlive it.
+  process.once("disconnect", () => {
+    void running.close().finally(() => process.exit(0));
   });
   send({
     type: "ready",

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
 import { type AuditCheck, checkAudit } from "./audit-check.js";
@@ -83,6 +83,8 @@ export interface BenchResults {
   readonly gatewayRequests: { reads: number; uploads: number };
   readonly audit: AuditCheck;
   readonly gatewayExitCode: number | null;
+  /** 1-minute load average before and after: above the CPU count, other work competed for the CPUs. */
+  readonly loadAverage: { readonly start: number; readonly end: number; readonly cpus: number };
   readonly settings: {
     connections: number;
     repetitions: number;
@@ -96,6 +98,7 @@ export interface BenchResults {
 
 async function main(): Promise<void> {
   const cpuProfileDir = process.env.BENCH_CPU_PROFILE_DIR;
+  const loadAtStart = loadavg()[0] ?? 0;
   const storage = await prepareStorage();
   process.stderr.write(`audit storage: ${storage.label}\n`);
   const children: BenchChild[] = [];
@@ -197,6 +200,7 @@ async function main(): Promise<void> {
       gatewayRequests,
       audit,
       gatewayExitCode,
+      loadAverage: { start: loadAtStart, end: loadavg()[0] ?? 0, cpus: cpus().length },
       settings: {
         connections: CONNECTIONS,
         repetitions: REPETITIONS,
@@ -207,9 +211,6 @@ async function main(): Promise<void> {
       },
       median,
     });
-    process.stderr.write(
-      `(${cpus().length} CPUs; load generator, fake rack, proxies and the database share them)\n`,
-    );
   } finally {
     for (const child of children.reverse()) {
       await child.stop().catch(() => child.kill());

@@ -25,6 +25,14 @@ export function printReport(results: BenchResults): void {
   out.push("");
   out.push(`Rack Gateway proxy benchmark — node ${process.version}, ${release()}`);
   out.push(`audit storage: ${results.storage}`);
+  const { loadAverage } = results;
+  out.push(
+    `${loadAverage.cpus} CPUs shared by the load generator, fake rack, proxies and database; ` +
+      `1-min load average ${fixed(loadAverage.start, 1)} before, ${fixed(loadAverage.end, 1)} after` +
+      (Math.max(loadAverage.start, loadAverage.end) > loadAverage.cpus
+        ? " — OTHER WORK COMPETED FOR THE CPUS: absolute figures are unreliable, ratios less so"
+        : ""),
+  );
   out.push("");
   out.push(
     `GET /apps — ${settings.connections} keep-alive connections, ${settings.readsPerRun} requests per run ` +
