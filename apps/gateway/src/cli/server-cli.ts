@@ -7,7 +7,8 @@ import { randomUUID } from "node:crypto";
 import { userInfo } from "node:os";
 import { parseArgs } from "node:util";
 import type { AuditActor } from "@rack-gateway/audit-chain";
-import { exportPublicKey, verifyStoredChain } from "@rack-gateway/audit-chain";
+import { exportPublicKey } from "@rack-gateway/audit-chain";
+import { auditVerificationKeysOf, verifyAuditLog } from "../audit/verify-audit.js";
 import { ConfigError, loadConfig, loadOperatorConfig, type OperatorConfig } from "../config/config.js";
 import { DataDirLockedError } from "../db/data-dir-lock.js";
 import { type OpenedDatabase, openDatabase } from "../db/open.js";
@@ -169,11 +170,7 @@ async function auditCommand(args: string[], env: NodeJS.ProcessEnv): Promise<num
   }
   if (action === "verify") {
     return withDatabase(config, async (database) => {
-      const checkpoints = await database.stores.audit.listCheckpoints();
-      const result = await verifyStoredChain(database.stores.audit, config.audit.hmacKeys, {
-        checkpoints,
-        checkpointPublicKeys: { [signingKey.keyId]: signingKey.publicKey },
-      });
+      const result = await verifyAuditLog(database.stores.audit, auditVerificationKeysOf(config));
       if (result.ok) {
         process.stdout.write(
           `ok: ${result.count} events, chain intact${result.head ? ` (head seq ${result.head.seq}, hash ${result.head.hash})` : ""}, ${result.checkpointsVerified} signed checkpoint(s) verified\n`,

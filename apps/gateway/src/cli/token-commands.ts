@@ -3,8 +3,10 @@ import { randomBytes } from "node:crypto";
 import type { AuditEvent } from "@rack-gateway/audit-chain";
 import { type Grant, isPermission, isRole, type Permission, validateGrants } from "@rack-gateway/rbac";
 import type { AuditLog } from "../audit/audit-log.js";
-import { createApiToken, displayPrefixOf, hashApiToken } from "../auth/api-token.js";
 import type { ApiTokenRecord, TokenStore } from "../stores/types.js";
+import { issueApiToken, revokeApiToken, TOKEN_NAME_PATTERN } from "../tokens/api-tokens.js";
+
+export { tokenStatus } from "../tokens/api-tokens.js";
 
 export class UsageError extends Error {
   override readonly name = "UsageError";
@@ -39,7 +41,7 @@ const list = (value: string | undefined) =>
 
 /** Turns command-line flags into grants, refusing anything the rbac model rejects. */
 export function grantsFromFlags(input: CreateTokenInput): Grant[] {
-  if (!input.name || input.name.length > 100 || !/^[\w .@:/-]+$/.test(input.name)) {
+  if (!TOKEN_NAME_PATTERN.test(input.name)) {
     throw new UsageError("--name is required: up to 100 letters, digits, spaces and _ . @ : / -");
   }
   if (Boolean(input.role) === Boolean(input.permissions)) {
@@ -76,34 +78,11 @@ export async function createTokenCommand(
   input: CreateTokenInput,
 ): Promise<{ token: string; record: ApiTokenRecord }> {
   const grants = grantsFromFlags(input);
-  const now = deps.now();
-  const expiresAt = input.expiresIn ? new Date(now.getTime() + parseDuration(input.expiresIn)) : null;
-  const token = createApiToken((count) => randomBytes(count));
-  const record = await deps.tokens.create({
-    name: input.name,
-    tokenHash: hashApiToken(token),
-    displayPrefix: displayPrefixOf(token),
-    grants,
-    createdBy: deps.actor.name ?? "operator",
-    createdAt: now,
-    expiresAt,
-  });
-  await deps.audit.recordDurably({
-    time: now.toISOString(),
-    requestId: deps.requestId,
-    actor: deps.actor,
-    action: "token.create",
-    decision: "allow",
-    reason: "API token created by the server operator",
-    detail: {
-      tokenId: record.id,
-      name: record.name,
-      displayPrefix: record.displayPrefix,
-      grants: JSON.parse(JSON.stringify(grants)),
-      expiresAt: expiresAt ? expiresAt.toISOString() : null,
-    },
-  });
-  return { token, record };
+  const expiresAt = input.expiresIn ? new Date(deps.now().getTime() + parseDuration(input.expiresIn)) : null;
+  return issueApiToken(
+    { ...deps, random: (count) => new Uint8Array(randomBytes(count)) },
+    { name: input.name, grants, expiresAt, reason: "API token created by the server operator" },
+  );
 }
 
 export async function revokeTokenCommand(
@@ -116,21 +95,7 @@ export async function revokeTokenCommand(
   },
   id: string,
 ): Promise<boolean> {
-  const now = deps.now();
-  const existing = /^[0-9a-f-]{36}$/i.test(id) ? await deps.tokens.findById(id) : null;
-  const revoked = existing ? await deps.tokens.revoke(id, now) : false;
-  if (revoked && existing) {
-    await deps.audit.recordDurably({
-      time: now.toISOString(),
-      requestId: deps.requestId,
-      actor: deps.actor,
-      action: "token.revoke",
-      decision: "allow",
-      reason: "API token revoked by the server operator",
-      detail: { tokenId: id, name: existing.name },
-    });
-  }
-  return revoked;
+  return (await revokeApiToken(deps, id, "API token revoked by the server operator")) !== null;
 }
 
 export function describeGrants(grants: readonly Grant[]): string {
@@ -140,10 +105,4 @@ export function describeGrants(grants: readonly Grant[]): string {
       return grant.apps ? `${what} (apps: ${grant.apps.join(",")})` : what;
     })
     .join("; ");
-}
-
-export function tokenStatus(record: ApiTokenRecord, now: Date): "active" | "revoked" | "expired" {
-  if (record.revokedAt) return "revoked";
-  if (record.expiresAt && record.expiresAt.getTime() <= now.getTime()) return "expired";
-  return "active";
 }

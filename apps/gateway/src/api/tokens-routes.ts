@@ -1,0 +1,94 @@
+/**
+ * API tokens for CI and automation: list (never the token or its hash), create (the token is in that one
+ * response only) and revoke. A token never grants more than its creator holds (`grantsWithin`).
+ */
+import { type Grant, grantsWithin, validateGrants } from "@rack-gateway/rbac";
+import { Hono } from "hono";
+import { z } from "zod";
+import type { GatewayDeps } from "../deps.js";
+import { GatewayError } from "../http/errors.js";
+import type { AppEnv } from "../http/identity.js";
+import { describeApiToken, issueApiToken, revokeApiToken, TOKEN_NAME_PATTERN } from "../tokens/api-tokens.js";
+import { requireIdentity } from "./me-routes.js";
+import { readJsonBody } from "./request-body.js";
+
+const DAY_MS = 86_400_000;
+
+const newTokenBody = z.strictObject({
+  name: z.string().regex(TOKEN_NAME_PATTERN, "1-100 letters, digits, spaces and _ . @ : / -"),
+  grants: z.array(z.unknown()).min(1, "give at least one grant").max(50),
+  /** Omit for a token that never expires (rotate it by hand). */
+  expiresInDays: z.number().int().min(1).max(3650).optional(),
+});
+
+export function tokensRoutes(deps: GatewayDeps) {
+  const app = new Hono<AppEnv>();
+
+  app.get("/api/v1/tokens", async (c) => {
+    const now = deps.now();
+    const tokens = await deps.stores.tokens.list();
+    return c.json({ tokens: tokens.map((token) => describeApiToken(token, now)) });
+  });
+
+  app.post("/api/v1/tokens", async (c) => {
+    const identity = requireIdentity(c.get("identity"));
+    const body = await readJsonBody(
+      c,
+      newTokenBody,
+      'send JSON { name, grants: [{ role: "cicd", apps?: [...] }], expiresInDays? }',
+    );
+    const problem = validateGrants(body.grants, { kind: "token" });
+    if (problem) throw new GatewayError(400, "BAD_REQUEST", problem);
+    const grants = body.grants as Grant[];
+    const allowRackJwt = (await deps.settings.get("allow_rack_jwt")).value;
+    const within = grantsWithin(grants, identity.principal.grants, { allowRackJwt });
+    if (!within.ok) {
+      throw new GatewayError(
+        403,
+        "FORBIDDEN",
+        `forbidden: a token never grants more than you hold: ${within.reason}`,
+      );
+    }
+    const now = deps.now();
+    const { token, record } = await issueApiToken(
+      {
+        tokens: deps.stores.tokens,
+        audit: deps.audit,
+        now: () => now,
+        random: deps.random,
+        actor: identity.actor,
+        requestId: c.get("requestId"),
+      },
+      {
+        name: body.name,
+        grants,
+        expiresAt:
+          body.expiresInDays === undefined ? null : new Date(now.getTime() + body.expiresInDays * DAY_MS),
+        reason: "API token created through the admin API",
+      },
+    );
+    // The only time the token is ever shown.
+    return c.json({ token, apiToken: describeApiToken(record, now) }, 201);
+  });
+
+  app.delete("/api/v1/tokens/:token", async (c) => {
+    const identity = requireIdentity(c.get("identity"));
+    const id = c.req.param("token");
+    const existing = await deps.stores.tokens.findById(id);
+    if (!existing) throw new GatewayError(404, "NOT_FOUND", `no API token ${id}`);
+    const revoked = await revokeApiToken(
+      {
+        tokens: deps.stores.tokens,
+        audit: deps.audit,
+        now: deps.now,
+        actor: identity.actor,
+        requestId: c.get("requestId"),
+      },
+      existing.id,
+      "API token revoked through the admin API",
+    );
+    return c.json({ revoked: revoked !== null });
+  });
+
+  return app;
+}
