@@ -5,6 +5,7 @@
  */
 import { createServer } from "node:net";
 import { type FakeOidcProvider, type FakeOidcUser, startFakeOidcProvider } from "@rack-gateway/oauth/testing";
+import { expect } from "vitest";
 import { type Harness, startHarness } from "./harness.js";
 
 export type Claims = Record<string, unknown>;
@@ -246,4 +247,29 @@ export async function postJson<T>(url: string, body: unknown, headers: Record<st
     body: JSON.stringify(body),
   });
   return { status: response.status, body: (await response.json()) as T };
+}
+
+/** The `signin.failure` (or other) audit events, newest last. */
+export async function auditEvents(kit: SignInHarness, action: string) {
+  return (await kit.harness.auditRecords())
+    .map((record) => record.event)
+    .filter((event) => event.action === action);
+}
+
+/**
+ * Signs `email` in through a fresh browser and asserts the gateway refused: the status, no session cookie,
+ * nothing about the person's session in the page, and a `signin.failure` event whose reason matches.
+ */
+export async function expectRefusedSignIn(kit: SignInHarness, email: string, status: number, reason: RegExp) {
+  const browser = kit.newBrowser();
+  const before = (await auditEvents(kit, "signin.failure")).length;
+  const page = await browser.signIn(email);
+  expect(page.status).toBe(status);
+  expect(sessionCookieOf(browser)).toBeUndefined();
+  expect(page.text).not.toContain("http-equiv");
+  const failures = await auditEvents(kit, "signin.failure");
+  expect(failures).toHaveLength(before + 1);
+  expect(failures.at(-1)?.reason).toMatch(reason);
+  expect(failures.at(-1)?.decision).toBe("deny");
+  return page;
 }
