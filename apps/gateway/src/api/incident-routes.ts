@@ -6,6 +6,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { GatewayDeps } from "../deps.js";
 import type { AppEnv } from "../http/identity.js";
+import { durableAudit } from "./durable-audit.js";
 import { requireIdentity } from "./me-routes.js";
 import { readJsonBody } from "./request-body.js";
 import { authorOf } from "./users-routes.js";
@@ -18,6 +19,7 @@ const lockBody = z.strictObject({ reason: z.string().trim().min(1, "say why").ma
 
 export function incidentRoutes(deps: GatewayDeps) {
   const app = new Hono<AppEnv>();
+  const audit = durableAudit(deps.audit);
 
   app.post("/api/v1/incident/revoke-all-sessions", async (c) => {
     const identity = requireIdentity(c.get("identity"));
@@ -27,7 +29,7 @@ export function incidentRoutes(deps: GatewayDeps) {
     // The caller's own session goes too: everyone, the admin included, signs in again.
     const sessionsRevoked = await deps.stores.sessions.revokeAll(why, now);
     const ip = c.get("clientIp");
-    await deps.audit.recordDurably({
+    await audit.recordDurably({
       time: now.toISOString(),
       requestId: c.get("requestId"),
       actor: identity.actor,
@@ -59,7 +61,7 @@ export function incidentRoutes(deps: GatewayDeps) {
       if (user) locked.push({ id, email: user.email });
     }
     const ip = c.get("clientIp");
-    await deps.audit.recordDurably({
+    await audit.recordDurably({
       time: now.toISOString(),
       requestId: c.get("requestId"),
       actor: identity.actor,

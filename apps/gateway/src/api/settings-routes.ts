@@ -10,6 +10,7 @@ import type { GatewayDeps } from "../deps.js";
 import { GatewayError } from "../http/errors.js";
 import type { AppEnv, Identity } from "../http/identity.js";
 import { isSettingKey, SETTING_DEFINITIONS, type SettingKey } from "../settings/settings.js";
+import { durableAudit } from "./durable-audit.js";
 import { requireIdentity } from "./me-routes.js";
 import { parseInput, readJsonBody } from "./request-body.js";
 import { authorOf } from "./users-routes.js";
@@ -30,6 +31,7 @@ function settingKeyOf(c: Context<AppEnv>): SettingKey {
 
 export function settingsRoutes(deps: GatewayDeps) {
   const app = new Hono<AppEnv>();
+  const audit = durableAudit(deps.audit);
 
   const describe = async (key: SettingKey) => {
     const [resolved, stored] = await Promise.all([deps.settings.get(key), deps.stores.settings.get(key)]);
@@ -53,7 +55,7 @@ export function settingsRoutes(deps: GatewayDeps) {
     detail: Record<string, JsonValue>,
   ) => {
     const ip = c.get("clientIp");
-    await deps.audit.recordDurably({
+    await audit.recordDurably({
       time: deps.now().toISOString(),
       requestId: c.get("requestId"),
       actor: identity.actor,

@@ -9,6 +9,7 @@ import type { GatewayDeps } from "../deps.js";
 import { GatewayError } from "../http/errors.js";
 import type { AppEnv } from "../http/identity.js";
 import { describeApiToken, issueApiToken, revokeApiToken, TOKEN_NAME_PATTERN } from "../tokens/api-tokens.js";
+import { durableAudit } from "./durable-audit.js";
 import { requireIdentity } from "./me-routes.js";
 import { readJsonBody } from "./request-body.js";
 
@@ -23,6 +24,7 @@ const newTokenBody = z.strictObject({
 
 export function tokensRoutes(deps: GatewayDeps) {
   const app = new Hono<AppEnv>();
+  const audit = durableAudit(deps.audit);
 
   app.get("/api/v1/tokens", async (c) => {
     const now = deps.now();
@@ -53,7 +55,7 @@ export function tokensRoutes(deps: GatewayDeps) {
     const { token, record } = await issueApiToken(
       {
         tokens: deps.stores.tokens,
-        audit: deps.audit,
+        audit,
         now: () => now,
         random: deps.random,
         actor: identity.actor,
@@ -79,7 +81,7 @@ export function tokensRoutes(deps: GatewayDeps) {
     const revoked = await revokeApiToken(
       {
         tokens: deps.stores.tokens,
-        audit: deps.audit,
+        audit,
         now: deps.now,
         actor: identity.actor,
         requestId: c.get("requestId"),

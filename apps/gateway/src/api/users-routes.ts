@@ -16,6 +16,7 @@ import type { AppEnv, Identity } from "../http/identity.js";
 import { canManagePeople, lastAdminProblem } from "../people/admin-safety.js";
 import { DuplicateUserError } from "../stores/errors.js";
 import type { UserRecord } from "../stores/types.js";
+import { durableAudit } from "./durable-audit.js";
 import { describeSession, requireIdentity } from "./me-routes.js";
 import { readJsonBody } from "./request-body.js";
 
@@ -70,6 +71,7 @@ function checkGrantsToGive(grants: unknown[], identity: Identity): Grant[] {
 
 export function usersRoutes(deps: GatewayDeps) {
   const app = new Hono<AppEnv>();
+  const audit = durableAudit(deps.audit);
 
   // Changes that count admins run one at a time, so two admins demoting each other cannot both pass the check.
   let queue: Promise<unknown> = Promise.resolve();
@@ -93,7 +95,7 @@ export function usersRoutes(deps: GatewayDeps) {
     event: Pick<AuditEvent, "action" | "reason" | "detail">,
   ) => {
     const ip = c.get("clientIp");
-    await deps.audit.recordDurably({
+    await audit.recordDurably({
       time: deps.now().toISOString(),
       requestId: c.get("requestId"),
       actor: identity.actor,
