@@ -91,6 +91,12 @@ export type GatewayApi = ReturnType<typeof createGatewayApi>;
 
 type Json = Record<string, unknown>;
 
+export interface AuditPage {
+  records: { seq: number; hash: string; event: Record<string, unknown> }[];
+  /** Pass back as `afterSeq` for the next page; null when this page was the last. */
+  nextAfterSeq: number | null;
+}
+
 /** Creates the gateway API client. Paths are relative to `url`; JSON in, JSON out. */
 export function createGatewayApi(options: GatewayApiOptions) {
   const base = options.url.replace(/\/+$/, "");
@@ -152,23 +158,27 @@ export function createGatewayApi(options: GatewayApiOptions) {
       call<Json>("POST", "/api/v1/users", user),
     setUserGrants: (user: string, grants: GrantInfo[]) =>
       call<Json>("PUT", `/api/v1/users/${seg(user)}/roles`, { grants }),
-    lockUser: (user: string) => call<Json>("POST", `/api/v1/users/${seg(user)}/lock`, {}),
+    /** Locks a person out and ends their sessions; `reason` is recorded in the audit log. */
+    lockUser: (user: string, reason: string) =>
+      call<Json>("POST", `/api/v1/users/${seg(user)}/lock`, { reason }),
     unlockUser: (user: string) => call<Json>("POST", `/api/v1/users/${seg(user)}/unlock`, {}),
     listUserSessions: (user: string) => call<Json>("GET", `/api/v1/users/${seg(user)}/sessions`),
     revokeUserSession: (user: string, session: string) =>
       call<Json>("DELETE", `/api/v1/users/${seg(user)}/sessions/${seg(session)}`),
 
     listTokens: () => call<Json>("GET", "/api/v1/tokens"),
-    createToken: (token: { name: string; grants: GrantInfo[]; expiresAt?: string }) =>
-      call<Json>("POST", "/api/v1/tokens", token),
+    /** Answers `{ token, apiToken }`: the secret is in `token`, shown this once. */
+    createToken: (token: { name: string; grants: GrantInfo[]; expiresInDays?: number }) =>
+      call<{ token: string; apiToken: Json }>("POST", "/api/v1/tokens", token),
     revokeToken: (id: string) => call<Json>("DELETE", `/api/v1/tokens/${seg(id)}`),
 
-    listAuditEvents: (query: { limit?: number; after?: string } = {}) => {
+    /** One page of audit records with `seq` greater than `afterSeq`, oldest first (at most 1000). */
+    listAuditEvents: (query: { afterSeq?: number; limit?: number } = {}) => {
       const search = new URLSearchParams();
+      if (query.afterSeq !== undefined) search.set("after_seq", String(query.afterSeq));
       if (query.limit !== undefined) search.set("limit", String(query.limit));
-      if (query.after !== undefined) search.set("after", query.after);
       const suffix = search.size > 0 ? `?${search}` : "";
-      return call<Json>("GET", `/api/v1/audit/events${suffix}`);
+      return call<AuditPage>("GET", `/api/v1/audit/events${suffix}`);
     },
     verifyAudit: () => call<Json>("POST", "/api/v1/audit/verify", {}),
 

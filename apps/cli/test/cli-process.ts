@@ -66,3 +66,57 @@ export function runCli(args: readonly string[], options: CliRunOptions = {}): Pr
     });
   });
 }
+
+export interface RunningCli {
+  /** Resolves with the first match of `pattern` in stderr so far or to come. */
+  waitForStderr(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  readonly done: Promise<CliResult>;
+  kill(): void;
+}
+
+/** Starts the binary and lets the test act while it runs (e.g. be the browser during `login`). */
+export function startCli(args: readonly string[], options: CliRunOptions = {}): RunningCli {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(options.env ?? {})) if (value !== undefined) env[name] = value;
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: options.cwd ?? CLI_DIR,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  const listeners = new Set<() => void>();
+  child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
+    stderr += chunk;
+    for (const listener of listeners) listener();
+  });
+  const done = new Promise<CliResult>((resolve, reject) => {
+    child.once("error", reject);
+    child.once("close", (code) => resolve({ code, stdout, stderr }));
+  });
+  return {
+    done,
+    kill: () => child.kill("SIGKILL"),
+    waitForStderr(pattern, timeoutMs = 20_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const match = stderr.match(pattern);
+          if (match) {
+            listeners.delete(check);
+            clearTimeout(timer);
+            resolve(match);
+          }
+        };
+        const timer = setTimeout(() => {
+          listeners.delete(check);
+          reject(new Error(`stderr never matched ${pattern}: ${stderr}`));
+        }, timeoutMs);
+        listeners.add(check);
+        check();
+      });
+    },
+  };
+}

@@ -27,9 +27,9 @@ export default class ApiTokenCreate extends AdminCommand {
     const answer = await api.createToken({
       name: flags.name,
       grants: grantsOf(flags.role, flags.apps),
-      ...(days === undefined ? {} : { expiresAt: new Date(Date.now() + days * 86_400_000).toISOString() }),
+      ...(days === undefined ? {} : { expiresInDays: days }),
     });
-    const token = answer.token;
+    const { token } = answer;
     if (typeof token !== "string")
       throw new CliError("the gateway did not return a token", EXIT.ERROR, "BAD_RESPONSE");
     if (flags.json) return this.write(formatJson(answer));

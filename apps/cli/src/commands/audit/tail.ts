@@ -2,15 +2,15 @@ import { setTimeout as sleep } from "node:timers/promises";
 import * as Flags from "@oclif/core/flags";
 import { AdminCommand } from "../../admin-command.js";
 import { jsonFlag } from "../../base-command.js";
-import { recordsOf } from "../../records.js";
 
-/** One event as a line: time, actor, action, decision, method + path, reason. */
-function formatEvent(record: Record<string, unknown>): string {
-  const event = (record.event ?? record) as Record<string, unknown>;
+const FOLLOW_POLL_MS = 2000;
+
+/** One event as a line: seq, time, actor, action, decision, method + path, status, reason. */
+export function formatAuditLine(seq: number, event: Record<string, unknown>): string {
   const actor = event.actor as Record<string, unknown> | undefined;
   const who = actor ? String(actor.email ?? actor.name ?? actor.id ?? actor.type ?? "") : "";
   const what = [event.method, event.path].filter((part) => typeof part === "string").join(" ");
-  return [event.time, who, event.action, event.decision, what, event.status, event.reason]
+  return [seq, event.time, who, event.action, event.decision, what, event.status, event.reason]
     .filter((part) => part !== undefined && part !== null && part !== "")
     .map(String)
     .join("  ");
@@ -31,17 +31,23 @@ export default class AuditTail extends AdminCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(AuditTail);
     const api = await this.openGateway(flags);
-    const print = (events: Record<string, unknown>[]) => {
-      for (const event of events)
-        this.write(flags.json ? `${JSON.stringify(event)}\n` : `${formatEvent(event)}\n`);
-    };
-    let answer = await api.listAuditEvents({ limit: flags.limit });
-    print(recordsOf(answer, "events"));
-    while (flags.follow) {
-      await sleep(2000);
-      const next = (answer as { next?: unknown }).next;
-      answer = await api.listAuditEvents(typeof next === "string" ? { after: next } : { limit: flags.limit });
-      print(recordsOf(answer, "events"));
-    }
+    const { findLastAuditSeq } = await import("../../audit-seq.js");
+    const last = await findLastAuditSeq(api);
+    let afterSeq = Math.max(0, last - flags.limit);
+    do {
+      let page = await api.listAuditEvents({ afterSeq, limit: 1000 });
+      for (;;) {
+        for (const record of page.records) {
+          // JSON lines: one record per line, ready for jq.
+          this.write(
+            flags.json ? `${JSON.stringify(record)}\n` : `${formatAuditLine(record.seq, record.event)}\n`,
+          );
+          afterSeq = record.seq;
+        }
+        if (page.nextAfterSeq === null) break;
+        page = await api.listAuditEvents({ afterSeq: page.nextAfterSeq, limit: 1000 });
+      }
+      if (flags.follow) await sleep(FOLLOW_POLL_MS);
+    } while (flags.follow);
   }
 }
