@@ -7,13 +7,16 @@ import type { AuditEvent } from "@rack-gateway/audit-chain";
 import type { Grant, PersonRole } from "@rack-gateway/rbac";
 import { csrfTokenFor } from "../src/http/csrf.js";
 import type { SessionRecord, UserRecord } from "../src/stores/types.js";
-import { type Harness, type HttpResult, startHarness } from "./harness.js";
+import { type Harness, type HarnessOptions, type HttpResult, startHarness } from "./harness.js";
 
 /** The harness environment people tests run with (plain-HTTP cookies on loopback). */
 export const PEOPLE_ENV = { SECURE_COOKIES: "false" } as const;
 
-export function startPeopleHarness(env: Record<string, string> = {}): Promise<Harness> {
-  return startHarness({ env: { ...PEOPLE_ENV, ...env } });
+export function startPeopleHarness(
+  env: Record<string, string> = {},
+  options: Omit<HarnessOptions, "env"> = {},
+): Promise<Harness> {
+  return startHarness({ ...options, env: { ...PEOPLE_ENV, ...env } });
 }
 
 /** How a caller proves who it is: a web cookie (+ CSRF token) or an `Authorization` header, or nothing. */
