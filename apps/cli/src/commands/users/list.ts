@@ -18,7 +18,7 @@ export default class UsersList extends AdminCommand {
         "email",
         "name",
         ["grants", "roles"],
-        ["lockedAt", "locked"],
+        "locked",
         ["lastSignInAt", "last sign-in"],
       ]),
     );
