@@ -1,6 +1,7 @@
 /**
  * @module `pnpm demo`: the whole product on one machine with nothing installed — the gateway on embedded
- * PostgreSQL (PGlite) in front of a fake Convox rack, with an admin token ready to paste.
+ * PostgreSQL (PGlite) in front of a fake Convox rack, people signing in at a fake OIDC provider (account
+ * picker), and API tokens ready to paste.
  * Development mode only: secrets are generated once and kept (0600) in the demo's data directory so the audit
  * chain stays verifiable across runs.
  */
@@ -8,6 +9,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { startFakeRack } from "@rack-gateway/convox-client/testing";
+import { startFakeOidcProvider } from "@rack-gateway/oauth/testing";
 import { createTokenCommand } from "../cli/token-commands.js";
 import { loadConfig } from "../config/config.js";
 import { startGateway } from "../main.js";
@@ -33,6 +35,33 @@ const secrets = JSON.parse(readFileSync(secretsFile, "utf8")) as {
 const rackPassword = randomBytes(24).toString("base64url");
 const rack = await startFakeRack({ password: rackPassword, logIntervalMs: 2000 });
 const port = process.env.PORT ?? "8447";
+const gatewayUrl = `http://127.0.0.1:${port}`;
+// Sign-in goes through a fake OIDC provider: pick an account, no passwords. outsider@evil.example is there to
+// be refused (another domain), stranger@example.com too (in the domain, but nobody provisioned them).
+const idpClientSecret = randomBytes(24).toString("base64url");
+const idp = await startFakeOidcProvider({
+  clientId: "rack-gateway-demo",
+  clientSecret: idpClientSecret,
+  redirectUris: [`${gatewayUrl}/auth/callback`],
+  users: [
+    { sub: "demo-1", email: "admin@example.com", name: "Ada Admin", hd: "example.com" },
+    { sub: "demo-2", email: "deployer@example.com", name: "Dee Deployer", hd: "example.com" },
+    { sub: "demo-3", email: "viewer@example.com", name: "Vic Viewer", hd: "example.com" },
+    {
+      sub: "demo-4",
+      email: "stranger@example.com",
+      name: "Stan Stranger (not provisioned)",
+      hd: "example.com",
+    },
+    {
+      sub: "demo-5",
+      email: "outsider@evil.example",
+      name: "Oscar Outsider (other domain)",
+      hd: "evil.example",
+    },
+  ],
+  autoSelect: null,
+});
 
 const env = {
   NODE_ENV: "development",
@@ -48,6 +77,15 @@ const env = {
   PROTECTED_ENV_VARS: "DATABASE_URL",
   AUDIT_LOG_STDOUT: process.env.AUDIT_LOG_STDOUT ?? "false",
   AUDIT_CHECKPOINT_EVERY: "50",
+  GATEWAY_URL: gatewayUrl,
+  OIDC_ISSUER: idp.issuer,
+  OIDC_CLIENT_ID: "rack-gateway-demo",
+  OIDC_CLIENT_SECRET: idpClientSecret,
+  OIDC_ALLOWED_DOMAINS: "example.com",
+  SECURE_COOKIES: "false",
+  ADMIN_USERS: "admin@example.com",
+  DEPLOYER_USERS: "deployer@example.com",
+  VIEWER_USERS: "viewer@example.com",
 };
 const config = loadConfig(env);
 const gateway = await startGateway(config);
@@ -68,6 +106,19 @@ Rack Gateway demo is running.
 
   gateway    ${gateway.url}  (embedded PostgreSQL in ${dataDir})
   fake rack  ${rack.url}  (only the gateway holds its password)
+  fake IdP   ${idp.issuer}  (OIDC; an account picker instead of passwords)
+
+Sign in with a browser (admin@, deployer@ or viewer@example.com; the other two accounts are refused):
+
+  ${gateway.url}/auth/login
+
+Sign a machine in without a browser (device code, RFC 8628):
+
+  curl -s -X POST -H 'content-type: application/json' -d '{"device_name":"my laptop"}' ${gateway.url}/api/v1/auth/device
+  # open verification_uri_complete in a browser, sign in, approve; then, every 5 seconds:
+  curl -s -X POST -H 'content-type: application/json' -d '{"device_code":"<device_code>"}' ${gateway.url}/api/v1/auth/device/token
+  # → {"token":"rgws_…", …}; use it like an API token:
+  export RACK_URL=http://convox:<token>@${host}/api/v1/rack-proxy
 
 Use the stock convox CLI through the gateway as an admin:
 
@@ -96,6 +147,7 @@ const stop = async () => {
   process.stdout.write("\nStopping…\n");
   await gateway.close();
   await rack.close();
+  await idp.close();
   process.exit(0);
 };
 process.once("SIGINT", () => void stop());
