@@ -6,6 +6,8 @@ export interface CompletionCommand {
   description: string;
   /** Long flag names without dashes. */
   flags: readonly string[];
+  /** The flags among them that take a value (their value is skipped when finding the command). */
+  valueFlags?: readonly string[];
 }
 
 const quote = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;
@@ -28,6 +30,11 @@ function tables(commands: readonly CompletionCommand[]) {
 export function bashCompletion(bin: string, commands: readonly CompletionCommand[]): string {
   const next = tables(commands);
   const fn = `_${bin.replaceAll("-", "_")}_complete`;
+  const valueFlags = [...new Set(commands.flatMap((command) => command.valueFlags ?? []))].sort();
+  const skipValue =
+    valueFlags.length === 0
+      ? ""
+      : `    case "\${COMP_WORDS[i]}" in ${valueFlags.map((flag) => `--${flag}`).join("|")}) ((i++)); continue ;; esac\n`;
   const cases = [...next.entries()].map(
     ([prefix, words]) => `    ${quote(prefix)}) words=${quote([...words].sort().join(" "))} ;;`,
   );
@@ -40,7 +47,7 @@ ${fn}() {
   local cur prefix="" candidate words="" flags="" i
   cur="\${COMP_WORDS[COMP_CWORD]}"
   for ((i = 1; i < COMP_CWORD; i++)); do
-    case "\${COMP_WORDS[i]}" in -*) continue ;; esac
+${skipValue}    case "\${COMP_WORDS[i]}" in -*) continue ;; esac
     if [[ -z "$prefix" ]]; then candidate="\${COMP_WORDS[i]}"; else candidate="$prefix \${COMP_WORDS[i]}"; fi
     case "$candidate" in
 ${[...next.keys()]

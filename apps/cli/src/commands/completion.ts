@@ -18,6 +18,9 @@ export default class Completion extends Command {
       words: id.replaceAll(":", " "),
       description: command.description ?? "",
       flags: Object.keys({ ...command.baseFlags, ...command.flags }),
+      valueFlags: Object.entries({ ...command.baseFlags, ...command.flags })
+        .filter(([, flag]) => flag.type === "option")
+        .map(([name]) => name),
     }));
     const render = { bash: bashCompletion, zsh: zshCompletion, fish: fishCompletion }[
       args.shell as "bash" | "zsh" | "fish"
