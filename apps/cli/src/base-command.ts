@@ -2,10 +2,9 @@
  * What every command shares: `--rack`, finding the target, the gateway and rack clients (loaded lazily so
  * `--version` and `--help` stay fast), and one `catch` that prints a fix-it line and exits with a stable code.
  */
-import { Command } from "@oclif/core/command";
-import * as Flags from "@oclif/core/flags";
 import { describeFailure, type FailureContext } from "./cli-error.js";
 import type { GatewayApi } from "./gateway-api.js";
+import { Command, Flags } from "./oclif.js";
 import type { Target } from "./target.js";
 
 export type RackClient = import("@rack-gateway/convox-client").ConvoxClient;

@@ -4,11 +4,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import * as Args from "@oclif/core/args";
-import * as Flags from "@oclif/core/flags";
 import { appFlag } from "../base-command.js";
 import { CliError } from "../cli-error.js";
 import { EXIT } from "../exit-codes.js";
+import { Args, Flags } from "../oclif.js";
 import { RackCommand } from "../rack-command.js";
 
 const BUILD_POLL_MS = 1000;

@@ -1,9 +1,8 @@
 import { hostname } from "node:os";
-import * as Args from "@oclif/core/args";
-import * as Flags from "@oclif/core/flags";
 import { RackGatewayCommand } from "../base-command.js";
 import { CliError } from "../cli-error.js";
 import { EXIT } from "../exit-codes.js";
+import { Args, Flags } from "../oclif.js";
 
 export default class Login extends RackGatewayCommand {
   static override description =

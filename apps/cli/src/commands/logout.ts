@@ -1,9 +1,8 @@
-import * as Args from "@oclif/core/args";
-import * as Flags from "@oclif/core/flags";
 import { RackGatewayCommand } from "../base-command.js";
 import { CliError } from "../cli-error.js";
 import { EXIT } from "../exit-codes.js";
 import { GatewayApiError } from "../gateway-api.js";
+import { Args, Flags } from "../oclif.js";
 
 export default class Logout extends RackGatewayCommand {
   static override description = "Revoke your session on the gateway, then forget it";

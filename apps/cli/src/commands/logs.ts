@@ -1,5 +1,5 @@
-import * as Flags from "@oclif/core/flags";
 import { appFlag } from "../base-command.js";
+import { Flags } from "../oclif.js";
 import { RackCommand } from "../rack-command.js";
 
 export default class Logs extends RackCommand {

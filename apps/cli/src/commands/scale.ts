@@ -1,8 +1,7 @@
-import * as Args from "@oclif/core/args";
-import * as Flags from "@oclif/core/flags";
 import { appFlag, jsonFlag } from "../base-command.js";
 import { CliError } from "../cli-error.js";
 import { EXIT } from "../exit-codes.js";
+import { Args, Flags } from "../oclif.js";
 import { formatJson, formatTable } from "../output.js";
 import { RackCommand } from "../rack-command.js";
 

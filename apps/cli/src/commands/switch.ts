@@ -1,7 +1,7 @@
-import * as Args from "@oclif/core/args";
 import { RackGatewayCommand } from "../base-command.js";
 import { CliError } from "../cli-error.js";
 import { EXIT } from "../exit-codes.js";
+import { Args } from "../oclif.js";
 
 export default class Switch extends RackGatewayCommand {
   static override description = "Make another signed-in rack the current one";

@@ -1,9 +1,9 @@
-import * as Flags from "@oclif/core/flags";
 import { AdminCommand } from "../../admin-command.js";
 import { jsonFlag } from "../../base-command.js";
 import { CliError } from "../../cli-error.js";
 import { EXIT } from "../../exit-codes.js";
 import { grantsOf } from "../../grant-flags.js";
+import { Flags } from "../../oclif.js";
 import { formatJson } from "../../output.js";
 
 export default class ApiTokenCreate extends AdminCommand {

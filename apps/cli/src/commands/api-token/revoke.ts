@@ -1,5 +1,5 @@
-import * as Args from "@oclif/core/args";
 import { AdminCommand } from "../../admin-command.js";
+import { Args } from "../../oclif.js";
 
 export default class ApiTokenRevoke extends AdminCommand {
   static override description = "Revoke an API token at once";

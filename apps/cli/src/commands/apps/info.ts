@@ -1,5 +1,5 @@
-import * as Args from "@oclif/core/args";
 import { appFlag, jsonFlag } from "../../base-command.js";
+import { Args } from "../../oclif.js";
 import { formatJson } from "../../output.js";
 import { RackCommand } from "../../rack-command.js";
 

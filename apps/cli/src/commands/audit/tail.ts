@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import * as Flags from "@oclif/core/flags";
 import { AdminCommand } from "../../admin-command.js";
 import { jsonFlag } from "../../base-command.js";
+import { Flags } from "../../oclif.js";
 
 const FOLLOW_POLL_MS = 2000;
 

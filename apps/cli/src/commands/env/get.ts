@@ -1,7 +1,7 @@
-import * as Args from "@oclif/core/args";
 import { appFlag } from "../../base-command.js";
 import { CliError } from "../../cli-error.js";
 import { EXIT } from "../../exit-codes.js";
+import { Args } from "../../oclif.js";
 import { RackCommand } from "../../rack-command.js";
 
 export default class EnvGet extends RackCommand {

@@ -1,8 +1,7 @@
-import * as Args from "@oclif/core/args";
-import * as Flags from "@oclif/core/flags";
 import { appFlag } from "../../base-command.js";
 import { CliError } from "../../cli-error.js";
 import { EXIT } from "../../exit-codes.js";
+import { Args, Flags } from "../../oclif.js";
 import { RackCommand } from "../../rack-command.js";
 
 export default class EnvSet extends RackCommand {

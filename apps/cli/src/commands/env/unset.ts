@@ -1,6 +1,5 @@
-import * as Args from "@oclif/core/args";
-import * as Flags from "@oclif/core/flags";
 import { appFlag } from "../../base-command.js";
+import { Args, Flags } from "../../oclif.js";
 import { RackCommand } from "../../rack-command.js";
 
 export default class EnvUnset extends RackCommand {

@@ -1,5 +1,5 @@
-import * as Args from "@oclif/core/args";
 import { appFlag } from "../../base-command.js";
+import { Args } from "../../oclif.js";
 import { RackCommand } from "../../rack-command.js";
 
 export default class PsStop extends RackCommand {

@@ -1,7 +1,6 @@
-import * as Args from "@oclif/core/args";
-import * as Flags from "@oclif/core/flags";
 import { AdminCommand } from "../../admin-command.js";
 import { jsonFlag } from "../../base-command.js";
+import { Args, Flags } from "../../oclif.js";
 import { formatJson } from "../../output.js";
 
 export default class RbacExplain extends AdminCommand {

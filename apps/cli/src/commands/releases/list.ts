@@ -1,5 +1,5 @@
-import * as Flags from "@oclif/core/flags";
 import { appFlag, jsonFlag } from "../../base-command.js";
+import { Flags } from "../../oclif.js";
 import { formatJson, formatRelative, formatTable } from "../../output.js";
 import { RackCommand } from "../../rack-command.js";
 

@@ -1,6 +1,6 @@
-import * as Flags from "@oclif/core/flags";
 import { AdminCommand } from "../../admin-command.js";
 import { jsonFlag } from "../../base-command.js";
+import { Flags } from "../../oclif.js";
 import { formatJson } from "../../output.js";
 import { formatRecords, recordsOf } from "../../records.js";
 

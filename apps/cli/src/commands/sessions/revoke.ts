@@ -1,6 +1,5 @@
-import * as Args from "@oclif/core/args";
-import * as Flags from "@oclif/core/flags";
 import { AdminCommand } from "../../admin-command.js";
+import { Args, Flags } from "../../oclif.js";
 
 export default class SessionsRevoke extends AdminCommand {
   static override description = "Revoke one of your sessions, or (admin) another person's";

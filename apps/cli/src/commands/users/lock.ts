@@ -1,6 +1,5 @@
-import * as Args from "@oclif/core/args";
-import * as Flags from "@oclif/core/flags";
 import { AdminCommand } from "../../admin-command.js";
+import { Args, Flags } from "../../oclif.js";
 
 export default class UsersLock extends AdminCommand {
   static override description = "Lock a person out (ends every session they have)";

@@ -1,7 +1,6 @@
-import * as Args from "@oclif/core/args";
-import * as Flags from "@oclif/core/flags";
 import { AdminCommand } from "../../admin-command.js";
 import { grantsOf } from "../../grant-flags.js";
+import { Args, Flags } from "../../oclif.js";
 
 export default class UsersSetRole extends AdminCommand {
   static override description = "Replace a person's role";

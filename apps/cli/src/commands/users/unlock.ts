@@ -1,5 +1,5 @@
-import * as Args from "@oclif/core/args";
 import { AdminCommand } from "../../admin-command.js";
+import { Args } from "../../oclif.js";
 
 export default class UsersUnlock extends AdminCommand {
   static override description = "Let a locked person sign in again";
