@@ -12,13 +12,27 @@ import { type Checkpointer, createCheckpointer } from "./audit/checkpointer.js";
 import { auditVerificationKeysOf } from "./audit/verify-audit.js";
 import { createAuthenticator } from "./auth/authenticate.js";
 import { createSessionService } from "./auth/sessions.js";
+import { createTtlCache } from "./auth/ttl-cache.js";
 import { ConfigError, type GatewayConfig } from "./config/config.js";
 import { type OpenedDatabase, openDatabase } from "./db/open.js";
 import type { GatewayDeps } from "./deps.js";
 import { seedUsers } from "./people/seed-users.js";
 import { createRackForwarder } from "./proxy/rack-forwarder.js";
 import { createGatewayServer, type GatewayServer } from "./server.js";
-import { createSettings, validateSettingOverrides } from "./settings/settings.js";
+import {
+  createSettings,
+  type ResolvedSetting,
+  type SettingKey,
+  validateSettingOverrides,
+} from "./settings/settings.js";
+import type { ApiTokenRecord, SessionRecord, UserRecord } from "./stores/types.js";
+
+/**
+ * How long another process may serve a cached credential if a change notification never reaches it. Changes
+ * clear caches at once through LISTEN/NOTIFY; this only bounds the damage of a lost notification.
+ */
+const CACHE_TTL_MS = 10_000;
+
 import { createIdentityProviderClient } from "./signin/identity-provider.js";
 
 export interface RunningGateway {
@@ -118,7 +132,24 @@ export async function startGateway(
     connectTimeoutMs: config.rack.connectTimeoutMs,
     responseTimeoutMs: config.rack.responseTimeoutMs,
   });
-  const settings = createSettings({ store: database.stores.settings, overrides: config.settingOverrides });
+  // Credentials and settings are read on every request; cache them, and drop every cache the moment any process
+  // changes one (stores publish each change on the database's change feed).
+  const cacheOptions = { ttlMs: CACHE_TTL_MS, maxEntries: 10_000, now: () => now().getTime() };
+  const caches = {
+    tokens: createTtlCache<ApiTokenRecord>(cacheOptions),
+    sessions: createTtlCache<SessionRecord>(cacheOptions),
+    users: createTtlCache<UserRecord>(cacheOptions),
+    settings: createTtlCache<ResolvedSetting<SettingKey>>(cacheOptions),
+  };
+  await database.stores.changes.start();
+  const unsubscribeCaches = database.stores.changes.subscribe(() => {
+    for (const cache of Object.values(caches)) cache.clear();
+  });
+  const settings = createSettings({
+    store: database.stores.settings,
+    overrides: config.settingOverrides,
+    cache: caches.settings,
+  });
   const random = (byteCount: number) => new Uint8Array(randomBytes(byteCount));
   const sessions = createSessionService({
     sessions: database.stores.sessions,
@@ -126,6 +157,7 @@ export async function startGateway(
     settings,
     now,
     random,
+    cache: { sessions: caches.sessions, users: caches.users },
   });
   await seedUsers({ users: database.stores.users, audit, now }, config.people.seedUsers);
   const deps: GatewayDeps = {
@@ -134,7 +166,12 @@ export async function startGateway(
     audit,
     auditVerification: auditVerificationKeysOf(config),
     settings,
-    authenticator: createAuthenticator({ tokens: database.stores.tokens, now, sessions }),
+    authenticator: createAuthenticator({
+      tokens: database.stores.tokens,
+      now,
+      sessions,
+      cache: caches.tokens,
+    }),
     sessions,
     appSecretKey: config.appSecretKey,
     cookies: { secure: config.people.secureCookies },
@@ -179,6 +216,7 @@ export async function startGateway(
     close() {
       closed ??= (async () => {
         await gateway.close();
+        unsubscribeCaches();
         await audit.close();
         await checkpointer.idle();
         forwarder.close();

@@ -8,6 +8,7 @@ import type { Principal } from "@rack-gateway/rbac";
 import type { ApiTokenRecord, TokenStore } from "../stores/types.js";
 import { hashApiToken, isWellFormedApiToken, SESSION_TOKEN_PREFIX } from "./api-token.js";
 import type { SessionIdentity, SessionService } from "./sessions.js";
+import type { TtlCache } from "./ttl-cache.js";
 
 export interface Authenticated {
   readonly principal: Principal;
@@ -36,9 +37,19 @@ export function createAuthenticator(deps: {
   now: () => Date;
   /** CLI sessions; without it only API tokens are accepted. */
   sessions?: SessionService;
+  /** Token records by hash, cleared on every credential change (see ttl-cache.ts). Absent: no caching. */
+  cache?: TtlCache<ApiTokenRecord>;
 }): Authenticator {
   // Last-used time is written at most once a minute per token: a busy CI token must not turn reads into writes.
   const lastRecorded = new Map<string, number>();
+  const findToken = async (tokenHash: string) => {
+    const cached = deps.cache?.get(tokenHash);
+    if (cached) return cached;
+    const token = await deps.tokens.findByHash(tokenHash);
+    // Only live tokens are cached: a token created a moment ago must not be refused from a cached "unknown".
+    if (token && !token.revokedAt) deps.cache?.set(tokenHash, token);
+    return token;
+  };
 
   return {
     async authenticate(secret, clientIp) {
@@ -50,7 +61,7 @@ export function createAuthenticator(deps: {
       }
       if (!isWellFormedApiToken(secret))
         return { ok: false, reason: "credential is not a well-formed API token" };
-      const token = await deps.tokens.findByHash(hashApiToken(secret));
+      const token = await findToken(hashApiToken(secret));
       if (!token) return { ok: false, reason: "unknown API token" };
       const now = deps.now();
       if (token.revokedAt) return { ok: false, reason: `API token ${token.id} is revoked` };

@@ -7,6 +7,7 @@ import type { Principal } from "@rack-gateway/rbac";
 import type { Settings } from "../settings/settings.js";
 import type { SessionChannel, SessionRecord, SessionStore, UserRecord, UserStore } from "../stores/types.js";
 import { createSessionToken, hashApiToken, isWellFormedSessionToken } from "./api-token.js";
+import type { TtlCache } from "./ttl-cache.js";
 
 export interface SessionIdentity {
   readonly principal: Principal;
@@ -55,7 +56,23 @@ export function createSessionService(deps: {
   settings: Settings;
   now: () => Date;
   random: (byteCount: number) => Uint8Array;
+  /** Sessions by token hash and users by id, cleared on every credential change. Absent: no caching. */
+  cache?: { sessions: TtlCache<SessionRecord>; users: TtlCache<UserRecord> };
 }): SessionService {
+  const loadSession = async (tokenHash: string, fresh: boolean) => {
+    const cached = fresh ? undefined : deps.cache?.sessions.get(tokenHash);
+    if (cached) return { session: cached, fromCache: true };
+    const session = await deps.sessions.findByTokenHash(tokenHash);
+    if (session && !session.revokedAt) deps.cache?.sessions.set(tokenHash, session);
+    return { session, fromCache: false };
+  };
+  const loadUser = async (id: string) => {
+    const cached = deps.cache?.users.get(id);
+    if (cached) return cached;
+    const user = await deps.users.findById(id);
+    if (user) deps.cache?.users.set(id, user);
+    return user;
+  };
   const lifetimes = async (channel: SessionChannel) => {
     if (channel === "web") {
       const [idle, absolute] = await Promise.all([
@@ -93,7 +110,8 @@ export function createSessionService(deps: {
     async authenticate(token, channel) {
       if (!isWellFormedSessionToken(token))
         return { ok: false, reason: "credential is not a well-formed session token" };
-      const session = await deps.sessions.findByTokenHash(hashApiToken(token));
+      const tokenHash = hashApiToken(token);
+      let { session, fromCache } = await loadSession(tokenHash, false);
       if (!session) return { ok: false, reason: "unknown session" };
       // A web cookie never works as a CLI credential and the reverse: a stolen cookie can't drive the rack.
       if (session.channel !== channel)
@@ -109,16 +127,24 @@ export function createSessionService(deps: {
       }
       const { idleMinutes } = await lifetimes(channel);
       const idleCutoff = new Date(now.getTime() - idleMinutes * 60_000);
+      if (fromCache && session.lastSeenAt.getTime() < idleCutoff.getTime()) {
+        // Another process may have seen this session more recently than our cached copy says.
+        ({ session, fromCache } = await loadSession(tokenHash, true));
+        if (!session || session.revokedAt) return { ok: false, reason: "session is no longer valid" };
+      }
       if (session.lastSeenAt.getTime() < idleCutoff.getTime()) {
         return { ok: false, reason: `session ${session.id} expired after ${idleMinutes} idle minutes` };
       }
       if (now.getTime() - session.lastSeenAt.getTime() >= TOUCH_INTERVAL_MS) {
         // Atomic in the store: a session revoked or expired between the read and now is not revived.
         if (!(await deps.sessions.touch(session.id, now, idleCutoff))) {
+          deps.cache?.sessions.delete(tokenHash);
           return { ok: false, reason: `session ${session.id} is no longer valid` };
         }
+        session = { ...session, lastSeenAt: now };
+        deps.cache?.sessions.set(tokenHash, session);
       }
-      const user = await deps.users.findById(session.userId);
+      const user = await loadUser(session.userId);
       if (!user) return { ok: false, reason: "the session's user no longer exists" };
       if (user.lockedAt) return { ok: false, reason: `account ${user.email} is locked` };
       return {

@@ -9,6 +9,7 @@ import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { createPostgresStores } from "../stores/postgres-stores.js";
 import type { Stores } from "../stores/types.js";
+import { type ChangeTransport, createChangeFeed } from "./change-feed.js";
 import { acquireDataDirLock, type DataDirLock } from "./data-dir-lock.js";
 import type { DatabaseDriver, GatewayDatabase } from "./database.js";
 import { migrate } from "./migrate.js";
@@ -92,7 +93,16 @@ async function openPostgres(
   });
   const close = once(() => client.end({ timeout: 5 }));
   const db = drizzlePostgres(client);
-  return finishOpening(db, "postgres", close);
+  const transport: ChangeTransport = {
+    async listen(channel, onNotify, onListen) {
+      const request = await client.listen(channel, onNotify, onListen);
+      return () => request.unlisten();
+    },
+    async notify(channel) {
+      await client.notify(channel, "changed");
+    },
+  };
+  return finishOpening(db, "postgres", close, transport);
 }
 
 async function openPglite(dataDir: string | undefined): Promise<OpenedDatabase> {
@@ -115,7 +125,17 @@ async function openPglite(dataDir: string | undefined): Promise<OpenedDatabase> 
     }
   });
   const db = drizzlePglite(client);
-  return finishOpening(db, "pglite", close);
+  const transport: ChangeTransport = {
+    async listen(channel, onNotify, onListen) {
+      const unlisten = await client.listen(channel, onNotify);
+      onListen();
+      return () => unlisten();
+    },
+    async notify(channel) {
+      await client.query(`NOTIFY ${channel}`);
+    },
+  };
+  return finishOpening(db, "pglite", close, transport);
 }
 
 let inMemoryTemplate: Promise<PGlite> | undefined;
@@ -138,6 +158,7 @@ async function finishOpening(
   db: GatewayDatabase,
   driver: DatabaseDriver,
   close: () => Promise<void>,
+  transport: ChangeTransport,
 ): Promise<OpenedDatabase> {
   try {
     await migrate(db);
@@ -145,7 +166,13 @@ async function finishOpening(
     await close().catch(() => undefined);
     throw error;
   }
-  return { stores: createPostgresStores(db, close), driver, close };
+  // A failed NOTIFY only delays other replicas until their cache entries expire; nothing to surface to callers.
+  const changes = createChangeFeed(transport, () => undefined);
+  const closeAll = once(async () => {
+    await changes.stop();
+    await close();
+  });
+  return { stores: createPostgresStores(db, closeAll, changes), driver, close: closeAll };
 }
 
 function once(action: () => Promise<void>): () => Promise<void> {

@@ -4,6 +4,7 @@
  * environment is a start-up error, never a silent fallback.
  */
 import { z } from "zod";
+import type { TtlCache } from "../auth/ttl-cache.js";
 import type { SettingsStore } from "../stores/types.js";
 
 const booleanFromText = z.union([
@@ -93,22 +94,31 @@ export interface Settings {
 export function createSettings(deps: {
   store: SettingsStore;
   overrides: Readonly<Record<string, string>>;
+  /** Resolved settings, cleared on every settings change (change feed). Absent: read the store every time. */
+  cache?: TtlCache<ResolvedSetting<SettingKey>>;
 }): Settings {
   const parse = <K extends SettingKey>(key: K, value: unknown) =>
     SETTING_DEFINITIONS[key].schema.safeParse(value) as z.ZodSafeParseResult<SettingValue<K>>;
+  const resolve = async <K extends SettingKey>(key: K): Promise<ResolvedSetting<K>> => {
+    const stored = await deps.store.get(key);
+    if (stored) {
+      const parsed = parse(key, stored.value);
+      if (parsed.success) return { key, value: parsed.data, source: "database" };
+    }
+    const fromEnv = deps.overrides[key];
+    if (fromEnv !== undefined) {
+      const parsed = parse(key, fromEnv);
+      if (parsed.success) return { key, value: parsed.data, source: "environment" };
+    }
+    return { key, value: SETTING_DEFINITIONS[key].default as SettingValue<typeof key>, source: "default" };
+  };
   return {
     async get(key) {
-      const stored = await deps.store.get(key);
-      if (stored) {
-        const parsed = parse(key, stored.value);
-        if (parsed.success) return { key, value: parsed.data, source: "database" };
-      }
-      const fromEnv = deps.overrides[key];
-      if (fromEnv !== undefined) {
-        const parsed = parse(key, fromEnv);
-        if (parsed.success) return { key, value: parsed.data, source: "environment" };
-      }
-      return { key, value: SETTING_DEFINITIONS[key].default as SettingValue<typeof key>, source: "default" };
+      const cached = deps.cache?.get(key) as ResolvedSetting<typeof key> | undefined;
+      if (cached) return cached;
+      const resolved = await resolve(key);
+      deps.cache?.set(key, resolved as ResolvedSetting<SettingKey>);
+      return resolved;
     },
     async set(key, value, updatedBy, at) {
       const parsed = parse(key, value);

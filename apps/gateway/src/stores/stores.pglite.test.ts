@@ -5,6 +5,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { describeAuditStoreConformance } from "@rack-gateway/audit-chain/testing";
 import { drizzle } from "drizzle-orm/pglite";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { createChangeFeed } from "../db/change-feed.js";
 import { migrate } from "../db/migrate.js";
 import { openDatabase } from "../db/open.js";
 import { describeStoresConformance } from "./conformance.js";
@@ -20,7 +21,11 @@ async function openEmptyStores(): Promise<Stores> {
     const client = await PGlite.create();
     const db = drizzle(client);
     await migrate(db);
-    return { client, stores: createPostgresStores(db, async () => undefined) };
+    const changes = createChangeFeed(
+      { listen: async () => async () => undefined, notify: async () => undefined },
+      () => undefined,
+    );
+    return { client, stores: createPostgresStores(db, async () => undefined, changes) };
   })();
   const { client, stores } = await shared;
   await client.exec(

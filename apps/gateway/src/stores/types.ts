@@ -4,6 +4,7 @@
  */
 import type { AuditStore } from "@rack-gateway/audit-chain";
 import type { Grant } from "@rack-gateway/rbac";
+import type { ChangeFeed } from "../db/change-feed.js";
 
 export interface ApiTokenRecord {
   readonly id: string;
@@ -72,6 +73,8 @@ export interface SettingsStore {
 
 /** Everything the gateway persists, behind one handle that owns the connection. */
 export interface Stores extends PeopleStores {
+  /** Published on by every change to a credential or setting; caches subscribe (see db/change-feed.ts). */
+  readonly changes: ChangeFeed;
   readonly tokens: TokenStore;
   readonly audit: AuditStore;
   readonly rateLimits: RateLimitStore;
