@@ -68,6 +68,24 @@ export function openConfiguredDatabase(config: GatewayConfig): Promise<OpenedDat
     : openDatabase({ dataDir: config.database.dataDir });
 }
 
+/**
+ * Collects the lines written during one turn of the event loop and writes them in one call: a busy gateway
+ * commits hundreds of audit events per batch, and one write per line would be one system call per line.
+ */
+export function createBatchedLineWriter(write: (text: string) => void): (line: string) => void {
+  let pending: string[] = [];
+  return (line) => {
+    if (pending.length === 0) {
+      setImmediate(() => {
+        const text = `${pending.join("\n")}\n`;
+        pending = [];
+        write(text);
+      });
+    }
+    pending.push(line);
+  };
+}
+
 export function defaultLogError(message: string, error: unknown): void {
   // Only the error's class and message: causes can carry request data, and logs must never carry secrets.
   const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -109,7 +127,7 @@ export async function startGateway(
   const writeLine =
     options.writeLine === undefined
       ? config.audit.logToStdout
-        ? (line: string) => process.stdout.write(`${line}\n`)
+        ? createBatchedLineWriter((text) => process.stdout.write(text))
         : null
       : options.writeLine;
   const tls = config.tls
