@@ -28,7 +28,7 @@ function expectSecurityHeaders(headers: Headers | Record<string, unknown>): void
   expect(get("x-frame-options")).toBe("DENY");
   expect(get("content-security-policy")).toContain("default-src 'self'");
   expect(get("content-security-policy")).toContain("frame-ancestors 'none'");
-  expect(get("referrer-policy")).toBe("no-referrer");
+  expect(get("referrer-policy")).toBe("same-origin");
   expect(get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
 }
 

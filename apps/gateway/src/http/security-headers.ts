@@ -8,7 +8,9 @@ export function securityHeaders(options: { hsts: boolean }): Record<string, stri
     "X-Frame-Options": "DENY",
     "Content-Security-Policy":
       "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-    "Referrer-Policy": "no-referrer",
+    // same-origin, not no-referrer: under no-referrer browsers send `Origin: null` on the gateway's own form
+    // posts, which the CSRF Origin check must refuse. Other sites still receive no referrer at all.
+    "Referrer-Policy": "same-origin",
     "X-XSS-Protection": "1; mode=block",
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cross-Origin-Resource-Policy": "same-origin",

@@ -1,10 +1,6 @@
 /**
  * The sign-in pages the gateway serves itself: plain, accessible HTML with no script, no inline style and no
  * external resource (CSP `default-src 'self'`). Every interpolated value goes through `html`, which escapes it.
- *
- * The pages relax the gateway-wide `Referrer-Policy: no-referrer` to `same-origin`: under no-referrer a browser
- * sends `Origin: null` with a form POST, and the route guard rightly refuses that; same-origin still sends
- * nothing to any other site.
  */
 import { html, type SafeHtml } from "./html.js";
 
@@ -14,7 +10,6 @@ function layout(title: string, body: SafeHtml, head: SafeHtml = html``): string 
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="same-origin">
 ${head}<title>${title} · Rack Gateway</title>
 </head>
 <body>
