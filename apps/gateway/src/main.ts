@@ -110,8 +110,7 @@ export function createAuditLogFor(
     writeLine: options.writeLine,
     logError: options.logError,
     onCommitted: (records) => {
-      const last = records.at(-1);
-      if (last && options.checkpointer) options.checkpointer.notify({ seq: last.seq, hash: last.hash });
+      options.checkpointer?.observe(records);
     },
   });
 }

@@ -4,8 +4,8 @@
  * process catches up from the store once, in the background, the first time it is asked.
  */
 import {
+  type AuditRecord,
   type AuditStore,
-  type ChainHead,
   type CheckpointKeyPair,
   createCheckpoint,
   createMerkleTreeBuilder,
@@ -14,8 +14,11 @@ import {
 } from "@rack-gateway/audit-chain";
 
 export interface Checkpointer {
-  /** Called after commits; starts a checkpoint when enough records have accumulated. Never throws. */
-  notify(head: ChainHead): void;
+  /**
+   * Called with each committed batch: adds the records to the tree when they extend it (no database read), and
+   * starts a checkpoint when enough records have accumulated. Never throws.
+   */
+  observe(records: readonly AuditRecord[]): void;
   /** Makes a checkpoint at the current head now (if there is anything new). */
   checkpointNow(): Promise<void>;
   /** Waits for a running checkpoint. */
@@ -32,23 +35,35 @@ export function createCheckpointer(deps: {
   logError: (message: string, error: unknown) => void;
 }): Checkpointer {
   let builder: MerkleTreeBuilder | null = null;
+  let lastChainHash: string | null = null;
   let lastCheckpointSize: number | null = null;
   let running: Promise<void> = Promise.resolve();
 
+  // True while a checkpoint reads the store: records observed meanwhile are left to that read.
+  let readingStore = false;
   const run = async () => {
+    readingStore = true;
+    try {
+      await makeCheckpoint();
+    } finally {
+      readingStore = false;
+    }
+  };
+  const makeCheckpoint = async () => {
     if (lastCheckpointSize === null) {
       lastCheckpointSize = (await deps.store.listCheckpoints()).at(-1)?.treeSize ?? 0;
     }
     builder ??= createMerkleTreeBuilder();
-    let chainHash: string | null = null;
+    // Catch up on records this process did not see (a new process, or another replica's appends).
     for (;;) {
       const page = await deps.store.list({ afterSeq: builder.size, limit: PAGE_SIZE });
       for (const record of page) {
         builder.push(hashAuditLeaf(record));
-        chainHash = record.hash;
+        lastChainHash = record.hash;
       }
       if (page.length < PAGE_SIZE) break;
     }
+    const chainHash = lastChainHash;
     if (chainHash === null || builder.size <= lastCheckpointSize) return;
     const checkpoint = createCheckpoint({
       treeSize: builder.size,
@@ -75,9 +90,17 @@ export function createCheckpointer(deps: {
   };
 
   return {
-    notify(head) {
+    observe(records) {
+      const first = records[0];
+      const last = records.at(-1);
+      if (!first || !last) return;
+      // Extend the tree in memory only when no store read is under way and the batch follows on exactly.
+      if (builder && !readingStore && !queued && first.seq === builder.size + 1) {
+        for (const record of records) builder.push(hashAuditLeaf(record));
+        lastChainHash = last.hash;
+      }
       const since = lastCheckpointSize ?? 0;
-      if (head.seq - since >= deps.every) void schedule();
+      if (last.seq - since >= deps.every) void schedule();
     },
     checkpointNow: schedule,
     idle: () => running,
