@@ -1,5 +1,5 @@
 /**
- * What every command shares: `--rack`, finding the target, the gateway and rack clients (loaded lazily so
+ * What every command shares: `--rack`, finding the target, the gateway and rack clients over node:http (loaded lazily so
  * `--version` and `--help` stay fast), and one `catch` that prints a fix-it line and exits with a stable code.
  */
 import { describeFailure, type FailureContext } from "./cli-error.js";
@@ -50,10 +50,11 @@ export abstract class RackGatewayCommand extends Command {
     target: Pick<Target, "gatewayUrl" | "token"> | { gatewayUrl: string; token: null },
   ): Promise<GatewayApi> {
     const { createGatewayApi } = await import("./gateway-api.js");
+    const { fetchWithNodeHttp } = await import("./node-http-fetch.js");
     return createGatewayApi({
       url: target.gatewayUrl,
       token: target.token,
-      fetch,
+      fetch: fetchWithNodeHttp,
       userAgent: this.userAgent,
     });
   }
@@ -61,10 +62,11 @@ export abstract class RackGatewayCommand extends Command {
   /** A convox-client through the gateway's rack proxy, with the session or API token as the password. */
   protected async rackClient(target: Target): Promise<RackClient> {
     const { createConvoxClient, createWsSocketFactory } = await import("@rack-gateway/convox-client");
+    const { fetchWithNodeHttp } = await import("./node-http-fetch.js");
     return createConvoxClient({
       url: `${target.gatewayUrl}/api/v1/rack-proxy`,
       password: target.token,
-      fetch,
+      fetch: fetchWithNodeHttp,
       openWebSocket: createWsSocketFactory(),
       userAgent: this.userAgent,
     });

@@ -27,6 +27,7 @@ export type {
   SignedIn,
 } from "./gateway-api.js";
 export { createGatewayApi, GatewayApiError, GatewayConnectionError } from "./gateway-api.js";
+export { fetchWithNodeHttp } from "./node-http-fetch.js";
 export { formatRelative, formatTable } from "./output.js";
 export { challengeOf, createPkcePair, createState } from "./pkce.js";
 export { createProgressBar, formatBytes, renderProgress } from "./progress-bar.js";

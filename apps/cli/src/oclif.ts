@@ -1,14 +1,7 @@
 /**
- * oclif's pieces, loaded with require(): oclif is CommonJS, and importing CommonJS from ESM runs Node's
- * export lexer over it at start-up, which a CLI that should start fast can skip.
+ * oclif's pieces, from the subpaths that need no more of oclif than they use. The binary runs the esbuild
+ * bundle (dist/cli/), where these become plain function calls inside one file.
  */
-import { createRequire } from "node:module";
-import type * as ArgsModule from "@oclif/core/args";
-import type * as CommandModule from "@oclif/core/command";
-import type * as FlagsModule from "@oclif/core/flags";
-
-const require = createRequire(import.meta.url);
-
-export const Args = require("@oclif/core/args") as typeof ArgsModule;
-export const Flags = require("@oclif/core/flags") as typeof FlagsModule;
-export const { Command } = require("@oclif/core/command") as typeof CommandModule;
+export * as Args from "@oclif/core/args";
+export { Command } from "@oclif/core/command";
+export * as Flags from "@oclif/core/flags";

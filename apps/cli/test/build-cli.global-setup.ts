@@ -1,16 +1,13 @@
-/** Builds @rack-gateway/rbac, @rack-gateway/convox-client and the CLI, so tests run the real binary. */
+/**
+ * Bundles the CLI (scripts/bundle.js → dist/cli/), so the end-to-end tests run the binary users get: bin/run.js
+ * and the esbuild bundle of oclif, the commands and the workspace libraries.
+ */
 import { execFileSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const cliDir = join(dirname(fileURLToPath(import.meta.url)), "..");
-const tsc = join(cliDir, "..", "..", "node_modules", "typescript", "bin", "tsc");
 
 export default function setup(): void {
-  for (const dir of ["../../packages/core-rbac", "../../packages/convox-client", "."]) {
-    execFileSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], {
-      cwd: join(cliDir, dir),
-      stdio: "inherit",
-    });
-  }
+  execFileSync(process.execPath, [join(cliDir, "scripts", "bundle.js")], { cwd: cliDir, stdio: "inherit" });
 }
