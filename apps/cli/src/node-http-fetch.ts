@@ -6,7 +6,6 @@
  */
 import { once } from "node:events";
 import { type ClientRequest, request as httpRequest, type IncomingMessage } from "node:http";
-import { request as httpsRequest } from "node:https";
 import { Readable } from "node:stream";
 
 /** Bodies up to this size are sent with Content-Length (as fetch does for strings); longer ones stream chunked. */
@@ -56,7 +55,8 @@ export async function fetchWithNodeHttp(
   // The path as written: `url.search` drops an empty query, and the convox CLI sends `/apps?`.
   url.hash = "";
   const path = url.href.slice(url.origin.length);
-  const send = url.protocol === "https:" ? httpsRequest : httpRequest;
+  // node:https brings tls and crypto; a plain-http gateway (loopback) does without them.
+  const send = url.protocol === "https:" ? (await import("node:https")).request : httpRequest;
   return new Promise<Response>((resolve, reject) => {
     const fail = (error: unknown) => {
       void reader?.cancel().catch(() => {});
