@@ -53,10 +53,14 @@ function decodeClaims(jwt: string): Claims {
   return JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as Claims;
 }
 
+const CLOCK_START_MS = Date.parse("2026-11-22T10:07:30.000Z");
+
 export async function startSignInHarness(
   options: { env?: Record<string, string>; users?: readonly FakeOidcUser[] } = {},
 ): Promise<SignInHarness> {
-  let offsetMs = 0;
+  // The clock starts mid-way through a 15-minute window and moves with real time (plus advanceClock): rate limits
+  // count in fixed windows, and a test that straddled a window boundary on the wall clock would see its count reset.
+  let offsetMs = CLOCK_START_MS - Date.now();
   const now = () => new Date(Date.now() + offsetMs);
   let rewrite: ((claims: Claims) => Claims) | null = null;
   const idp = await startFakeOidcProvider({

@@ -7,12 +7,20 @@ const at = (iso: string) => new Date(iso);
 
 export function describeRateLimitConformance(context: ConformanceContext): void {
   describe("rate limits", () => {
-    it("counts hits per fixed window and starts again in the next one", async () => {
+    it("counts hits in a sliding window: the previous window weighs in by how much of it is still recent", async () => {
       const { rateLimits } = context().stores;
-      expect(await rateLimits.hit("login:203.0.113.9", minute, at("2026-03-01T10:00:00.000Z"))).toBe(1);
-      expect(await rateLimits.hit("login:203.0.113.9", minute, at("2026-03-01T10:00:30.000Z"))).toBe(2);
-      expect(await rateLimits.hit("login:203.0.113.9", minute, at("2026-03-01T10:00:59.999Z"))).toBe(3);
-      expect(await rateLimits.hit("login:203.0.113.9", minute, at("2026-03-01T10:01:00.000Z"))).toBe(1);
+      const hit = (time: string) => rateLimits.hit("login:203.0.113.9", minute, at(time));
+      expect(await hit("2026-03-01T10:00:00.000Z")).toBe(1);
+      expect(await hit("2026-03-01T10:00:30.000Z")).toBe(2);
+      expect(await hit("2026-03-01T10:00:59.999Z")).toBe(3);
+      // Just past the boundary the three earlier hits still count in full: no fresh allowance at 10:01.
+      expect(await hit("2026-03-01T10:01:00.000Z")).toBe(4);
+      // Half-way through, half of them: 2 in this window + floor(3 × 0.5).
+      expect(await hit("2026-03-01T10:01:30.000Z")).toBe(3);
+      // Near the end of the next window, the 10:01 hits have all but aged out: 1 + floor(2 × 1/60).
+      expect(await hit("2026-03-01T10:02:59.000Z")).toBe(1);
+      // After a quiet window, nothing from the past counts.
+      expect(await hit("2026-03-01T10:05:00.000Z")).toBe(1);
     });
 
     it("peeks without counting", async () => {

@@ -1,4 +1,9 @@
-/** Fixed-window rate-limit counters in PostgreSQL: one atomic upsert per hit, shared by every replica. */
+/**
+ * Sliding-window rate-limit counters in PostgreSQL, shared by every replica: each hit is one atomic upsert into
+ * its fixed window, and the count reported is that window's count plus the previous window's, weighted by how
+ * much of the previous window still lies within the last `windowMs`. Plain fixed windows would let a client
+ * spend the whole allowance at the end of one window and again at the start of the next.
+ */
 import { and, eq, lte, sql } from "drizzle-orm";
 import type { GatewayDatabase } from "../db/database.js";
 import { rateLimits } from "../db/schema.js";
@@ -6,6 +11,20 @@ import type { RateLimitStore } from "./types.js";
 
 /** The rate-limit store over drizzle (PGlite or postgres.js). */
 export function createPostgresRateLimitStore(db: GatewayDatabase): RateLimitStore {
+  const countIn = async (key: string, windowStart: Date): Promise<number> => {
+    const [row] = await db
+      .select({ count: rateLimits.count })
+      .from(rateLimits)
+      .where(and(eq(rateLimits.key, key), eq(rateLimits.windowStart, windowStart)));
+    return row?.count ?? 0;
+  };
+  // The previous window's hits, scaled by the share of it that still lies within the last windowMs.
+  const previousWeighted = async (key: string, windowMs: number, now: Date, currentStart: Date) => {
+    const previous = await countIn(key, new Date(currentStart.getTime() - windowMs));
+    if (previous === 0) return 0;
+    const overlap = 1 - (now.getTime() - currentStart.getTime()) / windowMs;
+    return Math.floor(previous * overlap);
+  };
   return {
     async hit(key: string, windowMs: number, now: Date): Promise<number> {
       const { start, end } = windowAround(windowMs, now);
@@ -17,16 +36,12 @@ export function createPostgresRateLimitStore(db: GatewayDatabase): RateLimitStor
           set: { count: sql`${sql.identifier("rate_limits")}.${sql.identifier("count")} + 1` },
         })
         .returning({ count: rateLimits.count });
-      return row!.count;
+      return row!.count + (await previousWeighted(key, windowMs, now, start));
     },
 
     async peek(key: string, windowMs: number, now: Date): Promise<number> {
       const { start } = windowAround(windowMs, now);
-      const [row] = await db
-        .select({ count: rateLimits.count })
-        .from(rateLimits)
-        .where(and(eq(rateLimits.key, key), eq(rateLimits.windowStart, start)));
-      return row?.count ?? 0;
+      return (await countIn(key, start)) + (await previousWeighted(key, windowMs, now, start));
     },
 
     async prune(before: Date): Promise<number> {

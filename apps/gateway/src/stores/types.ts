@@ -47,13 +47,14 @@ export interface TokenStore {
 
 export interface RateLimitStore {
   /**
-   * Counts one hit for `key` in the fixed window containing `now` and returns the count so far in that
-   * window (including this hit). Atomic across processes sharing the database.
+   * Counts one hit for `key` and returns the hits within the last `windowMs` (including this one), estimated as
+   * a sliding window: this fixed window's count plus the previous window's, weighted by how much of it is still
+   * recent. The increment is atomic across processes sharing the database.
    */
   hit(key: string, windowMs: number, now: Date): Promise<number>;
-  /** Current count without adding a hit. */
+  /** The same estimate without adding a hit. */
   peek(key: string, windowMs: number, now: Date): Promise<number>;
-  /** Removes windows that ended before `before`. */
+  /** Removes windows that ended at or before `before` (pass `now − windowMs` to keep the one that still weighs in). */
   prune(before: Date): Promise<number>;
 }
 
