@@ -15,10 +15,10 @@ export function describeRateLimitConformance(context: ConformanceContext): void 
       expect(await hit("2026-03-01T10:00:59.999Z")).toBe(3);
       // Just past the boundary the three earlier hits still count in full: no fresh allowance at 10:01.
       expect(await hit("2026-03-01T10:01:00.000Z")).toBe(4);
-      // Half-way through, half of them: 2 in this window + floor(3 × 0.5).
-      expect(await hit("2026-03-01T10:01:30.000Z")).toBe(3);
-      // Near the end of the next window, the 10:01 hits have all but aged out: 1 + floor(2 × 1/60).
-      expect(await hit("2026-03-01T10:02:59.000Z")).toBe(1);
+      // Half-way through, half of them, rounded up: 2 in this window + ceil(3 × 0.5).
+      expect(await hit("2026-03-01T10:01:30.000Z")).toBe(4);
+      // Near the end of the next window, the 10:01 hits have all but aged out: 1 + ceil(2 × 1/60).
+      expect(await hit("2026-03-01T10:02:59.000Z")).toBe(2);
       // After a quiet window, nothing from the past counts.
       expect(await hit("2026-03-01T10:05:00.000Z")).toBe(1);
     });

@@ -23,7 +23,8 @@ export function createPostgresRateLimitStore(db: GatewayDatabase): RateLimitStor
     const previous = await countIn(key, new Date(currentStart.getTime() - windowMs));
     if (previous === 0) return 0;
     const overlap = 1 - (now.getTime() - currentStart.getTime()) / windowMs;
-    return Math.floor(previous * overlap);
+    // Rounded up: a limit errs on the side of refusing.
+    return Math.ceil(previous * overlap);
   };
   return {
     async hit(key: string, windowMs: number, now: Date): Promise<number> {
