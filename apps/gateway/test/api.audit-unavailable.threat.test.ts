@@ -1,34 +1,14 @@
 // Threat: an admin changes people, tokens or settings while the audit store is down, and the change looks like it went unrecorded.
-import type { AuditStore } from "@rack-gateway/audit-chain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { OpenedDatabase } from "../src/db/open.js";
-import type { Harness } from "./harness.js";
+import { type Harness, withSwitchableAuditFailure } from "./harness.js";
 import { clientFor, createUser, type Person, personWithRole, startPeopleHarness } from "./people.js";
-
-class AuditDiskFullError extends Error {
-  override readonly name = "AuditDiskFullError";
-}
 
 describe("admin changes when the audit store fails", () => {
   let harness: Harness;
   let admin: Person;
   let failing = false;
 
-  const wrapDatabase = (database: OpenedDatabase): OpenedDatabase => {
-    const audit = database.stores.audit;
-    const flaky: AuditStore = {
-      append: (events, seal) =>
-        failing
-          ? Promise.reject(new AuditDiskFullError("no space left on device"))
-          : audit.append(events, seal),
-      head: () => audit.head(),
-      list: (options) => audit.list(options),
-      count: () => audit.count(),
-      saveCheckpoint: (checkpoint) => audit.saveCheckpoint(checkpoint),
-      listCheckpoints: () => audit.listCheckpoints(),
-    };
-    return { ...database, stores: { ...database.stores, audit: flaky } };
-  };
+  const wrapDatabase = withSwitchableAuditFailure(() => failing);
 
   beforeAll(async () => {
     harness = await startPeopleHarness({}, { wrapDatabase });

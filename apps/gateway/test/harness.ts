@@ -4,7 +4,7 @@
  * Tokens for every built-in role are created up front.
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import type { AuditRecord, ChainVerification } from "@rack-gateway/audit-chain";
+import type { AuditRecord, AuditStore, ChainVerification } from "@rack-gateway/audit-chain";
 import { verifyStoredChain } from "@rack-gateway/audit-chain";
 import { type FakeRack, type FakeRackOptions, startFakeRack } from "@rack-gateway/convox-client/testing";
 import type { Grant, Role } from "@rack-gateway/rbac";
@@ -68,6 +68,33 @@ export interface Harness {
   auditRecords(): Promise<AuditRecord[]>;
   verifyAudit(): Promise<ChainVerification>;
   close(): Promise<void>;
+}
+
+/** The audit store outage the fail-closed tests simulate. */
+export class AuditDiskFullError extends Error {
+  override readonly name = "AuditDiskFullError";
+}
+
+/**
+ * For `HarnessOptions.wrapDatabase`: an audit store whose appends fail while `isFailing()` is true (a full disk,
+ * a lost database), and pass through otherwise. Everything else reaches the real store.
+ */
+export function withSwitchableAuditFailure(isFailing: () => boolean) {
+  return (database: OpenedDatabase): OpenedDatabase => {
+    const audit = database.stores.audit;
+    const flaky: AuditStore = {
+      append: (events, seal) =>
+        isFailing()
+          ? Promise.reject(new AuditDiskFullError("no space left on device"))
+          : audit.append(events, seal),
+      head: () => audit.head(),
+      list: (options) => audit.list(options),
+      count: () => audit.count(),
+      saveCheckpoint: (checkpoint) => audit.saveCheckpoint(checkpoint),
+      listCheckpoints: () => audit.listCheckpoints(),
+    };
+    return { ...database, stores: { ...database.stores, audit: flaky } };
+  };
 }
 
 export function basicAuth(token: string): string {

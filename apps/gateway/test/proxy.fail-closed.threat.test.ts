@@ -1,31 +1,11 @@
 // Threat: while the audit store is failing, rack calls go through unrecorded — an attacker who can break the audit database acts without a trace.
-import type { AuditStore } from "@rack-gateway/audit-chain";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { OpenedDatabase } from "../src/db/open.js";
-import { type Harness, startHarness } from "./harness.js";
-
-class AuditDiskFullError extends Error {
-  override readonly name = "AuditDiskFullError";
-}
+import { type Harness, startHarness, withSwitchableAuditFailure } from "./harness.js";
 
 describe("the rack proxy fails closed when the audit log cannot be written", () => {
   let failing = false;
   let harness: Harness;
-  const wrapDatabase = (database: OpenedDatabase): OpenedDatabase => {
-    const audit = database.stores.audit;
-    const flaky: AuditStore = {
-      append: (events, seal) =>
-        failing
-          ? Promise.reject(new AuditDiskFullError("no space left on device"))
-          : audit.append(events, seal),
-      head: () => audit.head(),
-      list: (options) => audit.list(options),
-      count: () => audit.count(),
-      saveCheckpoint: (checkpoint) => audit.saveCheckpoint(checkpoint),
-      listCheckpoints: () => audit.listCheckpoints(),
-    };
-    return { ...database, stores: { ...database.stores, audit: flaky } };
-  };
+  const wrapDatabase = withSwitchableAuditFailure(() => failing);
   beforeAll(async () => {
     harness = await startHarness({ wrapDatabase });
   });
