@@ -73,8 +73,11 @@ export function browserSignInRoutes(deps: GatewayDeps) {
       503,
     );
 
-  /** Audits a refusal, counts it against the address (and account), and renders the page. */
-  const refuse = (
+  /**
+   * Audits a refusal, counts it against the address (and account), and renders the page. The count is written
+   * before the answer goes out: otherwise a burst of parallel attempts would all be judged before any was counted.
+   */
+  const refuse = async (
     c: SignInContext,
     options: {
       status: 400 | 403 | 502;
@@ -96,7 +99,7 @@ export function browserSignInRoutes(deps: GatewayDeps) {
         ...(options.userId === undefined ? {} : { detail: { userId: options.userId } }),
       }),
     );
-    void limiter.recordFailure(c.get("clientIp"), options.email ?? null, now).catch((error: unknown) => {
+    await limiter.recordFailure(c.get("clientIp"), options.email ?? null, now).catch((error: unknown) => {
       deps.logError("could not count a sign-in failure", error);
     });
     return c.html(renderProblemPage(options.title, options.message), options.status);
