@@ -14,4 +14,11 @@ export abstract class RackCommand extends RackGatewayCommand {
     const { resolveAppName } = await import("./app-name.js");
     return resolveAppName(flag, process.env, process.cwd());
   }
+
+  /** Promotes a release, saying so on stderr (stdout stays for results). */
+  protected async promote(rack: RackClient, app: string, releaseId: string): Promise<void> {
+    process.stderr.write(`Promoting ${releaseId}... `);
+    await rack.promoteRelease(app, releaseId);
+    process.stderr.write("OK\n");
+  }
 }

@@ -80,8 +80,6 @@ export default class Deploy extends RackCommand {
     }
     this.write(`Build:   ${finished.id}\nRelease: ${finished.release}\n`);
     if (flags["no-promote"]) return;
-    process.stderr.write(`Promoting ${finished.release}... `);
-    await rack.promoteRelease(app, finished.release);
-    process.stderr.write("OK\n");
+    await this.promote(rack, app, finished.release);
   }
 }

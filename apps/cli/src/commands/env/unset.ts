@@ -21,10 +21,6 @@ export default class EnvUnset extends RackCommand {
     const { release } = await rack.unsetEnv(app, keys);
     process.stderr.write("OK\n");
     this.write(`Release: ${release.id}\n`);
-    if (flags.promote) {
-      process.stderr.write(`Promoting ${release.id}... `);
-      await rack.promoteRelease(app, release.id);
-      process.stderr.write("OK\n");
-    }
+    if (flags.promote) await this.promote(rack, app, release.id);
   }
 }

@@ -16,8 +16,6 @@ export default class ReleasesPromote extends RackCommand {
     const app = await this.appOf(flags.app);
     const id = args.release ?? (await rack.listReleases(app, { limit: 1 }))[0]?.id;
     if (id === undefined) throw new CliError(`${app} has no release to promote`, EXIT.NOT_FOUND, "NOT_FOUND");
-    process.stderr.write(`Promoting ${id}... `);
-    await rack.promoteRelease(app, id);
-    process.stderr.write("OK\n");
+    await this.promote(rack, app, id);
   }
 }
