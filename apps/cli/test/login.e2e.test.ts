@@ -1,20 +1,9 @@
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "../../gateway/test/chromium.js";
 import { type SignInHarness, startSignInHarness } from "../../gateway/test/signin-helpers.js";
 import { createHome, runCli, startCli } from "./cli-process.js";
-
-const CHROMIUM_ARGS = [
-  "--headless=new",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 describe("rack-gateway login against a real gateway and a fake OIDC provider", () => {
   let kit: SignInHarness;
@@ -70,10 +59,7 @@ describe("rack-gateway login against a real gateway and a fake OIDC provider", (
     const home = createHome();
     const cli = startCli(["login", "chromium", kit.gatewayUrl], { env: loginEnv(home) });
     const [startUrl = ""] = await cli.waitForStderr(/http:\/\/127\.0\.0\.1:\d+\/auth\/cli\/start\?\S+/);
-    const browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      args: CHROMIUM_ARGS,
-    });
+    const browser = await launchChromium();
     try {
       kit.idp.setAutoSelect("viewer@example.com");
       const page = await browser.newPage();

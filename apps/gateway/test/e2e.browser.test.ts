@@ -3,12 +3,12 @@
  * OIDC provider's account picker, a CLI signs in through its loopback listener, a headless machine through the
  * device flow, the CLI session drives the rack, and a page on another origin cannot.
  */
-import { existsSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createS256CodeChallenge } from "@rack-gateway/oauth";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "./chromium.js";
 import { basicAuth } from "./harness.js";
 import {
   type DeviceStart,
@@ -18,8 +18,6 @@ import {
   type SignInHarness,
   startSignInHarness,
 } from "./signin-helpers.js";
-
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 let kit: SignInHarness;
 let browser: Browser;
@@ -33,25 +31,9 @@ async function listen(handler: Parameters<typeof createServer>[1]): Promise<numb
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(
-      `Chromium not found at ${CHROMIUM_PATH}: run \`apt-get install -y chromium\` or set CHROMIUM_PATH to a Chromium binary`,
-    );
-  }
+  // Launched first: a missing Chromium fails here with how to install it, before anything else starts.
+  browser = await launchChromium();
   kit = await startSignInHarness();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    args: [
-      "--headless=new",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
 });
 
 afterAll(async () => {
