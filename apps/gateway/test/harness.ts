@@ -142,12 +142,20 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     RACK_RESPONSE_TIMEOUT_MS: "5000",
     ...options.env,
   });
-  const gateway = await startGateway(config, {
-    database,
-    writeLine: (line) => auditLines.push(line),
-    logError: () => {},
-    ...options.gatewayOptions,
-  });
+  let gateway: RunningGateway;
+  try {
+    gateway = await startGateway(config, {
+      database,
+      writeLine: (line) => auditLines.push(line),
+      logError: () => {},
+      ...options.gatewayOptions,
+    });
+  } catch (error) {
+    // Nothing half-started is left behind, so a caller may simply try again (e.g. on a port taken meanwhile).
+    await rack.close();
+    await opened.cleanup();
+    throw error;
+  }
 
   const createToken: Harness["createToken"] = async (grants, tokenOptions = {}) => {
     const token = createApiToken((count) => randomBytes(count));

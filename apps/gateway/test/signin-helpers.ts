@@ -69,8 +69,6 @@ export async function startSignInHarness(
     users: options.users ?? PEOPLE,
     now,
   });
-  const port = await freePort();
-  const gatewayUrl = `http://127.0.0.1:${port}`;
   // A misbehaving provider: the real token response with its ID token's claims rewritten and re-signed.
   const tamperingFetch: typeof fetch = async (input, init) => {
     const response = await fetch(input, init);
@@ -83,22 +81,38 @@ export async function startSignInHarness(
       headers: { "content-type": "application/json" },
     });
   };
-  const harness = await startHarness({
-    env: {
-      PORT: String(port),
-      GATEWAY_URL: gatewayUrl,
-      OIDC_ISSUER: idp.issuer,
-      OIDC_CLIENT_ID: "rack-gateway-test",
-      OIDC_CLIENT_SECRET: "test-client-secret",
-      OIDC_ALLOWED_DOMAINS: "example.com",
-      SECURE_COOKIES: "false",
-      ADMIN_USERS: "admin@example.com",
-      DEPLOYER_USERS: "deployer@example.com",
-      VIEWER_USERS: "viewer@example.com,unverified@example.com",
-      ...options.env,
-    },
-    gatewayOptions: { now, fetch: tamperingFetch },
-  });
+  // The gateway must know its own URL (the IdP redirects to it) before it listens, so a free port is picked
+  // first; another process can take it in between, in which case a fresh port is tried.
+  let started: Harness | undefined;
+  let gatewayUrl = "";
+  for (let attempt = 1; started === undefined; attempt++) {
+    const port = await freePort();
+    gatewayUrl = `http://127.0.0.1:${port}`;
+    try {
+      started = await startHarness({
+        env: {
+          PORT: String(port),
+          GATEWAY_URL: gatewayUrl,
+          OIDC_ISSUER: idp.issuer,
+          OIDC_CLIENT_ID: "rack-gateway-test",
+          OIDC_CLIENT_SECRET: "test-client-secret",
+          OIDC_ALLOWED_DOMAINS: "example.com",
+          SECURE_COOKIES: "false",
+          ADMIN_USERS: "admin@example.com",
+          DEPLOYER_USERS: "deployer@example.com",
+          VIEWER_USERS: "viewer@example.com,unverified@example.com",
+          ...options.env,
+        },
+        gatewayOptions: { now, fetch: tamperingFetch },
+      });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE" || attempt >= 5) {
+        await idp.close();
+        throw error;
+      }
+    }
+  }
+  const harness = started;
   return {
     harness,
     idp,
