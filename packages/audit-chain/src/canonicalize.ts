@@ -1,5 +1,6 @@
 /** RFC 8785 JSON Canonicalization Scheme (JCS): the one byte string every verifier hashes for an event. */
 import type { AuditEvent } from "./event.js";
+import { canonicalTextOf } from "./validated-events.js";
 
 /**
  * Serializes a JSON value per RFC 8785: object keys sorted by UTF-16 code units, numbers in ECMAScript
@@ -14,23 +15,31 @@ import type { AuditEvent } from "./event.js";
  */
 export function canonicalizeJson(value: unknown): string {
   const parts: string[] = [];
-  writeValue(value, parts, new Set(), "$");
+  writeValue(value, parts, new Set(), []);
   return parts.join("");
 }
 
-/** The canonical (RFC 8785) JSON text of an audit event: what the chain HMAC and Merkle leaves commit to. */
+/**
+ * The canonical (RFC 8785) JSON text of an audit event: what the chain HMAC and Merkle leaves commit to. For
+ * an event `parseAuditEvent` returned (deep-frozen) the text is computed once and remembered.
+ */
 export function canonicalizeEvent(event: AuditEvent): string {
-  return canonicalizeJson(event);
+  return canonicalTextOf(event, () => canonicalizeJson(event));
 }
 
-function writeValue(value: unknown, out: string[], ancestors: Set<object>, path: string): void {
+// The path of the value being written, as keys and indexes; turned into text only for an error message.
+type Path = (string | number)[];
+const pathText = (path: Path) =>
+  `$${path.map((part) => (typeof part === "number" ? `[${part}]` : `.${part}`)).join("")}`;
+
+function writeValue(value: unknown, out: string[], ancestors: Set<object>, path: Path): void {
   switch (typeof value) {
     case "string":
       out.push(quoteString(value, path));
       return;
     case "number":
       if (!Number.isFinite(value))
-        throw new TypeError(`${path}: ${value} has no JSON form (RFC 8785 §3.2.2.3)`);
+        throw new TypeError(`${pathText(path)}: ${value} has no JSON form (RFC 8785 §3.2.2.3)`);
       // ECMAScript Number::toString is exactly the RFC 8785 number form; it already prints -0 as "0".
       out.push(String(value));
       return;
@@ -45,26 +54,29 @@ function writeValue(value: unknown, out: string[], ancestors: Set<object>, path:
       writeContainer(value, out, ancestors, path);
       return;
     default:
-      throw new TypeError(`${path}: a ${typeof value} has no canonical JSON form`);
+      throw new TypeError(`${pathText(path)}: a ${typeof value} has no canonical JSON form`);
   }
 }
 
-function writeContainer(value: object, out: string[], ancestors: Set<object>, path: string): void {
-  if (ancestors.has(value)) throw new TypeError(`${path}: cyclic structure has no JSON form`);
+function writeContainer(value: object, out: string[], ancestors: Set<object>, path: Path): void {
+  if (ancestors.has(value)) throw new TypeError(`${pathText(path)}: cyclic structure has no JSON form`);
   ancestors.add(value);
   if (Array.isArray(value)) {
     out.push("[");
     for (let i = 0; i < value.length; i++) {
       if (i > 0) out.push(",");
       const item: unknown = value[i];
-      if (item === undefined) throw new TypeError(`${path}[${i}]: undefined array items have no JSON form`);
-      writeValue(item, out, ancestors, `${path}[${i}]`);
+      path.push(i);
+      if (item === undefined)
+        throw new TypeError(`${pathText(path)}: undefined array items have no JSON form`);
+      writeValue(item, out, ancestors, path);
+      path.pop();
     }
     out.push("]");
   } else {
     const proto: unknown = Object.getPrototypeOf(value);
     if (proto !== Object.prototype && proto !== null) {
-      throw new TypeError(`${path}: only plain objects have a canonical JSON form`);
+      throw new TypeError(`${pathText(path)}: only plain objects have a canonical JSON form`);
     }
     const record = value as Record<string, unknown>;
     // Default sort compares UTF-16 code units, which is what RFC 8785 §3.2.3 requires.
@@ -76,41 +88,27 @@ function writeContainer(value: object, out: string[], ancestors: Set<object>, pa
       if (member === undefined) continue;
       if (!first) out.push(",");
       first = false;
+      path.push(key);
       out.push(quoteString(key, path), ":");
-      writeValue(member, out, ancestors, `${path}.${key}`);
+      writeValue(member, out, ancestors, path);
+      path.pop();
     }
     out.push("}");
   }
   ancestors.delete(value);
 }
 
-const SHORT_ESCAPES: Readonly<Record<number, string>> = {
-  8: "\\b",
-  9: "\\t",
-  10: "\\n",
-  12: "\\f",
-  13: "\\r",
-  34: '\\"',
-  92: "\\\\",
-};
+// In Unicode mode a surrogate class matches only a surrogate that is not half of a pair.
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 
-// RFC 8785 §3.2.2.2: escape only `"`, `\` and U+0000..U+001F; everything else is emitted as itself.
-function quoteString(text: string, path: string): string {
-  let out = '"';
-  let runStart = 0;
-  for (let i = 0; i < text.length; i++) {
-    const unit = text.charCodeAt(i);
-    if (unit >= 0xd800 && unit <= 0xdfff) {
-      const next = text.charCodeAt(i + 1);
-      if (unit <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
-        i++;
-        continue;
-      }
-      throw new TypeError(`${path}: string holds a lone UTF-16 surrogate at index ${i} (not valid I-JSON)`);
-    }
-    if (unit >= 0x20 && unit !== 0x22 && unit !== 0x5c) continue;
-    out += text.slice(runStart, i) + (SHORT_ESCAPES[unit] ?? `\\u${unit.toString(16).padStart(4, "0")}`);
-    runStart = i + 1;
+// RFC 8785 §3.2.2.2 escapes only `"`, `\`, and U+0000..U+001F (as \b \t \n \f \r or lowercase \u00xx), which is
+// exactly what JSON.stringify does for a well-formed string; lone surrogates are refused, not escaped.
+function quoteString(text: string, path: Path): string {
+  if (LONE_SURROGATE.test(text)) {
+    const index = text.search(LONE_SURROGATE);
+    throw new TypeError(
+      `${pathText(path)}: string holds a lone UTF-16 surrogate at index ${index} (not valid I-JSON)`,
+    );
   }
-  return `${out + text.slice(runStart)}"`;
+  return JSON.stringify(text);
 }

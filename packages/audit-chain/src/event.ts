@@ -3,6 +3,7 @@
  * Parameters and headers arrive here already redacted: this package never sees a secret.
  */
 import { z } from "zod";
+import { deepFreeze, isValidated as isValidatedEvent, rememberValidated } from "./validated-events.js";
 
 /** Who acted. `user` carries the email; `token` the API token's id and name; `system` the gateway itself. */
 export const auditActorSchema = z.strictObject({
@@ -58,14 +59,20 @@ export type AuditDecision = z.infer<typeof auditDecisionSchema>;
 export type AuditEvent = z.infer<typeof auditEventSchema>;
 
 /**
- * Validates an event. Throws a `TypeError` naming the bad field: a malformed event is a programming error in
- * the caller, not an expected negative.
+ * Validates an event and returns a deep-frozen copy. Throws a `TypeError` naming the bad field: a malformed
+ * event is a programming error in the caller, not an expected negative.
+ *
+ * The copy is remembered as validated, so sealing it later skips a second validation and its canonical text
+ * is computed once (see validated-events.ts). Passing an already-returned event back returns it unchanged.
  */
 export function parseAuditEvent(input: unknown): AuditEvent {
+  if (typeof input === "object" && input !== null && isValidatedEvent(input)) return input as AuditEvent;
   const result = auditEventSchema.safeParse(input);
   if (!result.success) {
     const issue = result.error.issues[0];
     throw new TypeError(`invalid audit event at ${issue?.path.join(".") || "(root)"}: ${issue?.message}`);
   }
-  return result.data;
+  const event = deepFreeze(result.data);
+  rememberValidated(event);
+  return event;
 }
