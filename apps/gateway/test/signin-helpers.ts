@@ -23,6 +23,8 @@ export interface SignInHarness {
   readonly harness: Harness;
   readonly idp: FakeOidcProvider;
   readonly gatewayUrl: string;
+  /** The gateway's and the provider's clock (not the wall clock: it starts at a fixed instant). */
+  now(): Date;
   /** Moves the gateway's and the provider's clock forward. */
   advanceClock(ms: number): void;
   /** From now on, rewrite every ID token the provider issues (null: stop). */
@@ -117,6 +119,7 @@ export async function startSignInHarness(
     harness,
     idp,
     gatewayUrl,
+    now,
     advanceClock(ms) {
       offsetMs += ms;
     },

@@ -63,7 +63,7 @@ describe("logout and device approval need the session's CSRF token and the gatew
     expect(page.status).toBe(403);
     const grant = await kit.harness.gateway.deps.stores.signIns.findCliGrantByUserCode(
       device.user_code,
-      new Date(),
+      kit.now(),
     );
     expect(grant?.status).toBe("pending");
   });
