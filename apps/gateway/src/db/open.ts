@@ -11,7 +11,7 @@ import { createPostgresStores } from "../stores/postgres-stores.js";
 import type { Stores } from "../stores/types.js";
 import { type ChangeTransport, createChangeFeed } from "./change-feed.js";
 import { acquireDataDirLock, type DataDirLock } from "./data-dir-lock.js";
-import type { DatabaseDriver, GatewayDatabase } from "./database.js";
+import type { DatabaseDriver, GatewayDatabase, RunStatement, StatementRunner } from "./database.js";
 import { migrate } from "./migrate.js";
 
 /** A NOTICE or WARNING the server sent (e.g. from a migration). */
@@ -102,7 +102,7 @@ async function openPostgres(
       await client.notify(channel, "changed");
     },
   };
-  return finishOpening(db, "postgres", close, transport);
+  return finishOpening(db, "postgres", close, transport, postgresStatementRunner(client));
 }
 
 async function openPglite(dataDir: string | undefined): Promise<OpenedDatabase> {
@@ -135,7 +135,7 @@ async function openPglite(dataDir: string | undefined): Promise<OpenedDatabase> 
       await client.query(`NOTIFY ${channel}`);
     },
   };
-  return finishOpening(db, "pglite", close, transport);
+  return finishOpening(db, "pglite", close, transport, pgliteStatementRunner(client));
 }
 
 let inMemoryTemplate: Promise<PGlite> | undefined;
@@ -154,11 +154,42 @@ function getInMemoryTemplate(): Promise<PGlite> {
   return inMemoryTemplate;
 }
 
+function postgresStatementRunner(client: postgres.Sql): StatementRunner {
+  const runOn =
+    (connection: postgres.Sql | postgres.TransactionSql): RunStatement =>
+    async (text, params) => {
+      const result = await connection.unsafe(text, params as postgres.ParameterOrJSON<never>[], {
+        prepare: true,
+      });
+      return { count: result.count, rows: result };
+    };
+  return {
+    run: runOn(client),
+    transaction: async (work) =>
+      (await client.begin((tx) => work(runOn(tx)))) as Awaited<ReturnType<typeof work>>,
+  };
+}
+
+/** PGlite runs in this process: no round trip to save, and its query path is already the extended protocol. */
+export function pgliteStatementRunner(client: PGlite): StatementRunner {
+  const runOn =
+    (connection: Pick<PGlite, "query">): RunStatement =>
+    async (text, params) => {
+      const result = await connection.query<Record<string, unknown>>(text, params as unknown[]);
+      return { count: result.affectedRows ?? 0, rows: result.rows };
+    };
+  return {
+    run: runOn(client),
+    transaction: (work) => client.transaction((tx) => work(runOn(tx))),
+  };
+}
+
 async function finishOpening(
   db: GatewayDatabase,
   driver: DatabaseDriver,
   close: () => Promise<void>,
   transport: ChangeTransport,
+  runStatement: StatementRunner,
 ): Promise<OpenedDatabase> {
   try {
     await migrate(db);
@@ -172,7 +203,7 @@ async function finishOpening(
     await changes.stop();
     await close();
   });
-  return { stores: createPostgresStores(db, closeAll, changes), driver, close: closeAll };
+  return { stores: createPostgresStores(db, closeAll, changes, runStatement), driver, close: closeAll };
 }
 
 function once(action: () => Promise<void>): () => Promise<void> {

@@ -1,7 +1,7 @@
 /** Every store over one drizzle handle. */
 import { sql } from "drizzle-orm";
 import type { ChangeFeed } from "../db/change-feed.js";
-import type { GatewayDatabase } from "../db/database.js";
+import type { GatewayDatabase, StatementRunner } from "../db/database.js";
 import { createPostgresAuditStore } from "./postgres-audit.js";
 import { createPostgresRateLimitStore } from "./postgres-rate-limits.js";
 import { createPostgresSessionStore } from "./postgres-sessions.js";
@@ -38,10 +38,11 @@ export function createPostgresStores(
   db: GatewayDatabase,
   close: () => Promise<void>,
   changes: ChangeFeed,
+  runStatement: StatementRunner,
 ): Stores {
   return {
     tokens: publishingChanges(createPostgresTokenStore(db), ["revoke"], changes),
-    audit: createPostgresAuditStore(db),
+    audit: createPostgresAuditStore(db, runStatement),
     rateLimits: createPostgresRateLimitStore(db),
     settings: publishingChanges(createPostgresSettingsStore(db), ["set", "delete"], changes),
     users: publishingChanges(

@@ -7,7 +7,7 @@ import { drizzle } from "drizzle-orm/pglite";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { createChangeFeed } from "../db/change-feed.js";
 import { migrate } from "../db/migrate.js";
-import { openDatabase } from "../db/open.js";
+import { openDatabase, pgliteStatementRunner } from "../db/open.js";
 import { describeStoresConformance } from "./conformance.js";
 import { expectValidChain, makeEvent, readAll, seal } from "./conformance-audit-helpers.js";
 import { createPostgresStores } from "./postgres-stores.js";
@@ -25,7 +25,10 @@ async function openEmptyStores(): Promise<Stores> {
       { listen: async () => async () => undefined, notify: async () => undefined },
       () => undefined,
     );
-    return { client, stores: createPostgresStores(db, async () => undefined, changes) };
+    return {
+      client,
+      stores: createPostgresStores(db, async () => undefined, changes, pgliteStatementRunner(client)),
+    };
   })();
   const { client, stores } = await shared;
   await client.exec(
@@ -118,6 +121,17 @@ describe("PGlite", () => {
     } finally {
       await second.close();
     }
+  });
+
+  it("continues the chain from the real head when records it remembers are gone (restored backup)", async () => {
+    const stores = await openEmptyStores();
+    const { client } = await (shared as NonNullable<typeof shared>);
+    await stores.audit.append([makeEvent(1), makeEvent(2), makeEvent(3)], seal);
+    await client.exec("DELETE FROM audit_records WHERE seq > 1");
+    await stores.audit.append([makeEvent(4)], seal);
+    const records = await readAll(stores);
+    expectValidChain(records, 2);
+    expect(records[1]?.event.requestId).toBe("req-4");
   });
 
   it("queues transactions and plain queries on its single connection instead of deadlocking", async () => {

@@ -85,6 +85,42 @@ function describePostgres(baseUrl: string): void {
       }
     });
 
+    it("re-reads the head when another pool extended the chain since this pool's last append", async () => {
+      const opened = await openInFreshSchema();
+      const other = await openDatabase({ databaseUrl: opened.url, maxConnections: 4 });
+      try {
+        const [first, second] = [opened.database.stores.audit, other.stores.audit];
+        await first.append([makeEvent(1), makeEvent(2)], seal);
+        await second.append([makeEvent(3), makeEvent(4)], seal);
+        // `first` still remembers seq 2 as the head: its fast path must lose and its retry chain onto seq 4.
+        await first.append([makeEvent(5), makeEvent(6)], seal);
+        await second.append([makeEvent(7)], seal);
+        const records = await readAll(other.stores);
+        expectValidChain(records, 7);
+        expect(records.map((record) => record.event.requestId)).toEqual(
+          [1, 2, 3, 4, 5, 6, 7].map((index) => `req-${index}`),
+        );
+      } finally {
+        await other.close();
+        await opened.cleanup();
+      }
+    });
+
+    it("continues from the real head, leaving no gap, when records it remembers are gone (restored backup)", async () => {
+      const opened = await openInFreshSchema();
+      try {
+        const { audit } = opened.database.stores;
+        await audit.append([makeEvent(1), makeEvent(2), makeEvent(3)], seal);
+        await admin.unsafe(`DELETE FROM ${opened.schema}.audit_records WHERE seq > 1`);
+        await audit.append([makeEvent(4)], seal);
+        const records = await readAll(opened.database.stores);
+        expectValidChain(records, 2);
+        expect(records[1]?.event.requestId).toBe("req-4");
+      } finally {
+        await opened.cleanup();
+      }
+    });
+
     it("migrates once when several processes start at the same moment", async () => {
       const schema = `t_${randomBytes(8).toString("hex")}`;
       await admin.unsafe(`CREATE SCHEMA ${schema}`);
