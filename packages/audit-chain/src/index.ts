@@ -61,5 +61,5 @@ export type {
   VerifyStoredChainOptions,
 } from "./verify.js";
 export { createChainVerifier, verifyChain, verifyStoredChain } from "./verify.js";
-export type { AuditWriter, AuditWriterOptions } from "./writer.js";
+export type { AppendOptions, AuditWriter, AuditWriterOptions } from "./writer.js";
 export { AuditWriteError, createAuditWriter } from "./writer.js";

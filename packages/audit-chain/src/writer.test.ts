@@ -210,4 +210,55 @@ describe("createAuditWriter", () => {
     expect(() => createAuditWriter({ store, seal, maxBatchSize: 0 })).toThrow(RangeError);
     expect(() => createAuditWriter({ store, seal, maxBatchSize: 1.5 })).toThrow(RangeError);
   });
+
+  describe("batchDelayMs: events nobody waits on may wait to share a batch", () => {
+    // A delay far longer than the test timeout: a test only passes if something ends the wait early.
+    const LONG = 60_000;
+
+    it("gathers non-urgent events appended over several ticks into one batch", async () => {
+      const { store, inner, batchSizes } = instrumentedStore();
+      const writer = createAuditWriter({ store, seal, batchDelayMs: 30 });
+      const appended = [writer.append(event("a"), { urgent: false })];
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      appended.push(writer.append(event("b"), { urgent: false }));
+      await new Promise((resolve) => setImmediate(resolve));
+      appended.push(writer.append(event("c"), { urgent: false }));
+      await Promise.all(appended);
+      expect(batchSizes).toEqual([3]);
+      expect(verifyChain(await inner.list({ limit: 10 }), KEYS)).toMatchObject({ ok: true, count: 3 });
+    });
+
+    it("writes at once when an urgent event arrives, taking the waiting ones along", async () => {
+      const { store, batchSizes } = instrumentedStore();
+      const writer = createAuditWriter({ store, seal, batchDelayMs: LONG });
+      const waiting = writer.append(event("read"), { urgent: false });
+      await new Promise((resolve) => setImmediate(resolve));
+      const urgent = await writer.append(event("mutation"));
+      expect(urgent.seq).toBe(2);
+      expect((await waiting).seq).toBe(1);
+      expect(batchSizes).toEqual([2]);
+    });
+
+    it("writes at once when the batch is full, and when flushed or closed", async () => {
+      const { store, batchSizes } = instrumentedStore();
+      const writer = createAuditWriter({ store, seal, batchDelayMs: LONG, maxBatchSize: 2 });
+      await Promise.all([
+        writer.append(event("1"), { urgent: false }),
+        writer.append(event("2"), { urgent: false }),
+      ]);
+      const pending = writer.append(event("3"), { urgent: false });
+      await writer.flush();
+      expect((await pending).seq).toBe(3);
+      const last = writer.append(event("4"), { urgent: false });
+      await writer.close();
+      expect((await last).seq).toBe(4);
+      expect(batchSizes).toEqual([2, 1, 1]);
+    });
+
+    it("rejects a nonsensical batchDelayMs with RangeError", () => {
+      const store = createMemoryAuditStore();
+      expect(() => createAuditWriter({ store, seal, batchDelayMs: -1 })).toThrow(RangeError);
+      expect(() => createAuditWriter({ store, seal, batchDelayMs: Number.NaN })).toThrow(RangeError);
+    });
+  });
 });

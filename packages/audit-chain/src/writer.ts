@@ -32,6 +32,20 @@ export interface AuditWriterOptions {
   readonly maxBatchSize?: number;
   /** Called after each committed batch, in commit order. Must not throw; anything it throws is ignored. */
   readonly onCommitted?: (records: readonly AuditRecord[]) => void;
+  /**
+   * How long events appended with `{ urgent: false }` may wait for others to share their batch (default 0).
+   * Fewer, larger batches cost the database and this process less per event. An urgent append — one a caller
+   * waits on — starts its batch at once and takes every waiting event along, so it never waits this long.
+   */
+  readonly batchDelayMs?: number;
+}
+
+export interface AppendOptions {
+  /**
+   * True (the default) when the caller waits for the commit: the batch is written at once. False for events
+   * nobody waits on (e.g. a read already answered), which may wait up to `batchDelayMs` to share a batch.
+   */
+  readonly urgent?: boolean;
 }
 
 export interface AuditWriter {
@@ -39,7 +53,7 @@ export interface AuditWriter {
    * Validates `event` (rejects with TypeError if malformed), queues it, and resolves with its sealed record
    * once its batch is committed; rejects with `AuditWriteError` if the batch fails.
    */
-  append(event: AuditEvent): Promise<AuditRecord>;
+  append(event: AuditEvent, options?: AppendOptions): Promise<AuditRecord>;
   /** Resolves once every event appended so far has been committed or rejected. */
   flush(): Promise<void>;
   /** Refuses further appends, then flushes. */
@@ -48,6 +62,7 @@ export interface AuditWriter {
 
 interface Pending {
   readonly event: AuditEvent;
+  readonly urgent: boolean;
   readonly resolve: (record: AuditRecord) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -66,9 +81,26 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
   if (!Number.isSafeInteger(maxBatchSize) || maxBatchSize < 1) {
     throw new RangeError(`maxBatchSize must be a positive integer, got ${maxBatchSize}`);
   }
+  const batchDelayMs = options.batchDelayMs ?? 0;
+  if (!Number.isFinite(batchDelayMs) || batchDelayMs < 0) {
+    throw new RangeError(`batchDelayMs must be a number of milliseconds ≥ 0, got ${batchDelayMs}`);
+  }
   const queue: Pending[] = [];
   let draining: Promise<void> | null = null;
   let closed = false;
+  let flushing = 0;
+  // Set while the drain waits out batchDelayMs: ends the wait early (urgent append, full batch, flush).
+  let endDelay: (() => void) | null = null;
+  const delay = () =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(finish, batchDelayMs);
+      endDelay = finish;
+      function finish() {
+        clearTimeout(timer);
+        endDelay = null;
+        resolve();
+      }
+    });
 
   const writeBatch = async (batch: Pending[]): Promise<void> => {
     let records: AuditRecord[];
@@ -105,12 +137,18 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
   const drain = async (): Promise<void> => {
     // Yield once so appends made in the same tick join the first batch.
     await Promise.resolve();
-    while (queue.length > 0) await writeBatch(queue.splice(0, maxBatchSize));
+    while (queue.length > 0) {
+      const mayWait = batchDelayMs > 0 && !closed && flushing === 0 && queue.length < maxBatchSize;
+      if (mayWait && !queue.some((pending) => pending.urgent)) {
+        await delay();
+      }
+      await writeBatch(queue.splice(0, maxBatchSize));
+    }
     draining = null;
   };
 
   return {
-    append(event) {
+    append(event, appendOptions = {}) {
       if (closed) return Promise.reject(new AuditWriteError("WRITER_CLOSED", "the audit writer is closed"));
       let parsed: AuditEvent;
       try {
@@ -119,17 +157,30 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
       } catch (error) {
         return Promise.reject(error);
       }
+      const urgent = appendOptions.urgent ?? true;
       return new Promise<AuditRecord>((resolve, reject) => {
-        queue.push({ event: parsed, resolve, reject });
+        queue.push({ event: parsed, urgent, resolve, reject });
         draining ??= drain();
+        if (urgent || queue.length >= maxBatchSize) endDelay?.();
       });
     },
     async flush() {
-      while (draining !== null) await draining;
+      flushing++;
+      try {
+        while (draining !== null) {
+          endDelay?.();
+          await draining;
+        }
+      } finally {
+        flushing--;
+      }
     },
     async close() {
       closed = true;
-      while (draining !== null) await draining;
+      while (draining !== null) {
+        endDelay?.();
+        await draining;
+      }
     },
   };
 }

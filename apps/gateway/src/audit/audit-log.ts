@@ -23,12 +23,20 @@ export interface AuditLogOptions {
   readonly logError: (message: string, error: unknown) => void;
   /** Called with each committed batch (after the stdout lines), e.g. to schedule a checkpoint. */
   readonly onCommitted?: (records: readonly AuditRecord[]) => void;
+  /**
+   * How long `record`ed events (nobody waits on them) may wait to share a batch; `recordDurably` never waits and
+   * takes them along. Default 0.
+   */
+  readonly batchDelayMs?: number;
 }
 
 export interface AuditLog {
   /** Appends and waits for the commit. Rejects with the store's error when the record could not be written. */
   recordDurably(event: AuditEvent): Promise<AuditRecord>;
-  /** Appends without making the caller wait (reads, after the response). Failures mark the log unhealthy. */
+  /**
+   * Appends without making the caller wait (reads, after the response); the event may wait up to `batchDelayMs`
+   * to share a batch. Failures mark the log unhealthy.
+   */
   record(event: AuditEvent): void;
   /** False after a failed write, until a later write succeeds. */
   isHealthy(): boolean;
@@ -44,6 +52,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
   const writer = createAuditWriter({
     store: options.store,
     seal,
+    ...(options.batchDelayMs === undefined ? {} : { batchDelayMs: options.batchDelayMs }),
     onCommitted: (records: readonly AuditRecord[]) => {
       if (options.writeLine) {
         for (const record of records) {
@@ -56,8 +65,8 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     },
   });
 
-  const append = (event: AuditEvent): Promise<AuditRecord> => {
-    const written = writer.append(event).then(
+  const append = (event: AuditEvent, urgent: boolean): Promise<AuditRecord> => {
+    const written = writer.append(event, { urgent }).then(
       (record) => {
         healthy = true;
         return record;
@@ -78,9 +87,9 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
   };
 
   return {
-    recordDurably: append,
+    recordDurably: (event) => append(event, true),
     record(event) {
-      append(event).catch((error: unknown) => options.logError("audit write failed", error));
+      append(event, false).catch((error: unknown) => options.logError("audit write failed", error));
     },
     isHealthy: () => healthy,
     async flush() {
