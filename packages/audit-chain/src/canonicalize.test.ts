@@ -126,4 +126,21 @@ describe("canonicalizeJson (RFC 8785)", () => {
         '"status":200,"time":"2026-01-01T00:00:00.000Z"}',
     );
   });
+
+  it("orders integer-like keys by code units too, though JavaScript enumerates them first", () => {
+    expect(canonicalizeJson({ b: 1, 10: "ten", 9: "nine", a: { 2: true, 10: false } })).toBe(
+      '{"10":"ten","9":"nine","a":{"10":false,"2":true},"b":1}',
+    );
+  });
+
+  it('keeps a "__proto__" member (as parsed JSON has it) as a member', () => {
+    const parsed = JSON.parse('{"z":1,"__proto__":{"polluted":true}}') as unknown;
+    expect(canonicalizeJson(parsed)).toBe('{"__proto__":{"polluted":true},"z":1}');
+    expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
+  });
+
+  it("names the path of a lone surrogate deep inside an otherwise valid value", () => {
+    expect(() => canonicalizeJson({ a: [{ ok: "x" }, { bad: "\ud800" }] })).toThrow(/\$\.a\[1\]\.bad/);
+    expect(() => canonicalizeJson({ a: { "\udc00": 1 } })).toThrow(/lone UTF-16 surrogate/);
+  });
 });

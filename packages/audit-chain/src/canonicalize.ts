@@ -14,9 +14,61 @@ import { canonicalTextOf } from "./validated-events.js";
  * @example canonicalizeJson({ b: 1, a: [true, "x"] }) // '{"a":[true,"x"],"b":1}'
  */
 export function canonicalizeJson(value: unknown): string {
+  // Fast path: a key-sorted copy serialized by the engine's JSON.stringify, whose number and string forms are
+  // exactly RFC 8785's. It declines anything the slow writer would refuse or that object key order cannot
+  // express (integer-like keys, which JavaScript always enumerates first), and the slow writer then decides.
+  const sorted = sortedCopy(value, 0);
+  if (sorted !== DECLINED) return JSON.stringify(sorted);
   const parts: string[] = [];
   writeValue(value, parts, new Set(), []);
   return parts.join("");
+}
+
+const DECLINED = Symbol("declined");
+// Deeper than any audit event; past it the slow writer (which also detects cycles) takes over.
+const FAST_PATH_MAX_DEPTH = 32;
+// Keys JavaScript enumerates before all others, in numeric order: a copy cannot hold them in RFC 8785 order.
+const INTEGER_LIKE_KEY = /^(?:0|[1-9][0-9]*)$/;
+
+function sortedCopy(value: unknown, depth: number): unknown {
+  switch (typeof value) {
+    case "string":
+      return LONE_SURROGATE.test(value) ? DECLINED : value;
+    case "number":
+      return Number.isFinite(value) ? value : DECLINED;
+    case "boolean":
+      return value;
+    case "object": {
+      if (value === null) return null;
+      if (depth >= FAST_PATH_MAX_DEPTH) return DECLINED;
+      if (Array.isArray(value)) {
+        const copy: unknown[] = new Array(value.length);
+        for (let i = 0; i < value.length; i++) {
+          const item = value[i] === undefined ? DECLINED : sortedCopy(value[i], depth + 1);
+          if (item === DECLINED) return DECLINED;
+          copy[i] = item;
+        }
+        return copy;
+      }
+      const proto: unknown = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) return DECLINED;
+      const record = value as Record<string, unknown>;
+      const copy: Record<string, unknown> = {};
+      for (const key of Object.keys(record).sort()) {
+        const member = record[key];
+        if (member === undefined) continue;
+        if (key === "__proto__" || LONE_SURROGATE.test(key)) return DECLINED; // assigning it would set the prototype
+        const first = key.charCodeAt(0);
+        if (first >= 0x30 && first <= 0x39 && INTEGER_LIKE_KEY.test(key)) return DECLINED;
+        const item = sortedCopy(member, depth + 1);
+        if (item === DECLINED) return DECLINED;
+        copy[key] = item;
+      }
+      return copy;
+    }
+    default:
+      return DECLINED;
+  }
 }
 
 /**
