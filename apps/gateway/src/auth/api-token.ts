@@ -4,7 +4,7 @@
  * let secret scanners find leaked tokens with no false positives, and let the gateway reject a mistyped token
  * without a database lookup. Only the SHA-256 of a token is stored.
  */
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 
 export const API_TOKEN_PREFIX = "rgw_";
 export const SESSION_TOKEN_PREFIX = "rgws_";
@@ -86,7 +86,8 @@ export function isWellFormedSessionToken(text: string): boolean {
  * suffices (no KDF).
  */
 export function hashApiToken(token: string): string {
-  return createHash("sha256").update(token, "utf8").digest("hex");
+  // One-shot crypto.hash: no Hash object per request (this runs on every authenticated call).
+  return hash("sha256", token, "hex");
 }
 
 /** A short, safe-to-show prefix (`rgw_AbCdEf`) so people can tell tokens apart in lists and audit events. */

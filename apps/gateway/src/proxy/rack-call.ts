@@ -59,6 +59,23 @@ const ANONYMOUS: AuditActor = { type: "anonymous" };
 
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
+// A gateway sees a handful of distinct user agents (CLI versions, CI runners): redact each once. Bounded, because
+// the header is the client's to choose.
+const MAX_REMEMBERED_USER_AGENTS = 256;
+const userAgentsByRules = new WeakMap<RedactionRules, Map<string, string>>();
+
+function redactedUserAgent(userAgent: string, rules: RedactionRules): string {
+  let known = userAgentsByRules.get(rules);
+  if (!known) userAgentsByRules.set(rules, (known = new Map()));
+  let redacted = known.get(userAgent);
+  if (redacted === undefined) {
+    redacted = clip(redactString(userAgent, rules), 1000);
+    if (known.size >= MAX_REMEMBERED_USER_AGENTS) known.clear();
+    known.set(userAgent, redacted);
+  }
+  return redacted;
+}
+
 /** Builds an audit event for a rack call; every free-text field is redacted and clipped to the schema's limits. */
 export function rackCallEvent(
   context: RackCallContext,
@@ -94,7 +111,7 @@ export function rackCallEvent(
   if (fields.status !== undefined) event.status = fields.status;
   if (fields.latencyMs !== undefined) event.latencyMs = Math.round(fields.latencyMs * 1000) / 1000;
   if (context.clientIp) event.clientIp = clip(context.clientIp, 100);
-  if (context.userAgent) event.userAgent = clip(redactString(context.userAgent, rules), 1000);
+  if (context.userAgent) event.userAgent = redactedUserAgent(context.userAgent, rules);
   return event;
 }
 
