@@ -5,10 +5,10 @@
  */
 import { randomBytes } from "node:crypto";
 import { startFakeRack } from "@rack-gateway/convox-client/testing";
+// The gateway as production runs it: the compiled package (dist/, see children.ts), not the TypeScript sources.
+import { loadConfig, startGateway } from "@rack-gateway/gateway";
 import type { Role } from "@rack-gateway/rbac";
 import { createApiToken, displayPrefixOf, hashApiToken } from "../src/auth/api-token.js";
-import { loadConfig } from "../src/config/config.js";
-import { startGateway } from "../src/main.js";
 import { startBareProxy } from "./bare-proxy.js";
 import type { ChildMessage, ChildRole, ParentMessage } from "./protocol.js";
 import { type RssSampler, startRssSampler } from "./rss-sampler.js";

@@ -50,7 +50,8 @@ function nextMessage<T extends ChildMessage["type"]>(
 }
 
 /**
- * Forks `bench-child.ts <role>` with the source condition and tsx, like `pnpm server`. The child's stdout
+ * Forks `bench-child.ts <role>` with tsx for the benchmark's own files and the compiled packages for everything
+ * else (the gateway as the production image runs it: `node dist/…`). The child's stdout
  * (the gateway's audit JSON lines) goes to /dev/null, as cheap a sink as a log shipper's pipe.
  */
 export async function startChild(
@@ -61,8 +62,9 @@ export async function startChild(
   const child = fork(CHILD_ENTRY, [role], {
     cwd: PACKAGE_DIR,
     env: { PATH: process.env.PATH ?? "", ...env },
+    // No source condition: the workspace packages resolve to their compiled dist/ (built by `pnpm bench:proxy`
+    // first), as in the production image; tsx only compiles the benchmark's own files.
     execArgv: [
-      "--conditions=@rack-gateway/source",
       "--import",
       "tsx",
       ...(options.cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`] : []),

@@ -128,3 +128,61 @@ export function runUpload(target: LoadTarget, path: string, bytes: number): Prom
     write();
   });
 }
+
+export interface PacedLoadResult {
+  readonly requests: number;
+  readonly failures: number;
+  /** The rate asked for and the rate the requests were actually sent at. */
+  readonly targetPerSecond: number;
+  readonly sentPerSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+}
+
+/**
+ * Open-loop load: sends `count` GETs at a fixed rate, whatever the answers do, over as many keep-alive
+ * connections as that needs (the agent's maxSockets). Latency counts from the moment each request was *due*, not
+ * when it was sent, so a proxy that stalls is charged for the requests queued behind the stall (no coordinated
+ * omission). Below both proxies' capacity this measures the latency a proxy adds, not queueing.
+ */
+export async function runPacedReads(
+  target: LoadTarget,
+  path: string,
+  count: number,
+  perSecond: number,
+): Promise<PacedLoadResult> {
+  const latenciesMs = new Float64Array(count);
+  const intervalNs = BigInt(Math.round(1e9 / perSecond));
+  let failures = 0;
+  const started = process.hrtime.bigint();
+  const inFlight: Promise<void>[] = [];
+  let sent = 0;
+  while (sent < count) {
+    const now = process.hrtime.bigint();
+    // Send every request that is due by now (a late timer sends a small burst, each timed from its due time).
+    while (sent < count && started + BigInt(sent) * intervalNs <= now) {
+      const index = sent++;
+      const due = started + BigInt(index) * intervalNs;
+      inFlight.push(
+        getOnce(target, path).then((status) => {
+          latenciesMs[index] = Number(process.hrtime.bigint() - due) / 1e6;
+          if (status !== 200) failures += 1;
+        }),
+      );
+    }
+    const nextDue = started + BigInt(sent) * intervalNs;
+    const waitMs = Number(nextDue - process.hrtime.bigint()) / 1e6;
+    await new Promise((resolve) => (waitMs > 1 ? setTimeout(resolve, waitMs - 1) : setImmediate(resolve)));
+  }
+  const sentSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+  await Promise.all(inFlight);
+  latenciesMs.sort();
+  return {
+    requests: count,
+    failures,
+    targetPerSecond: perSecond,
+    sentPerSecond: count / sentSeconds,
+    p50Ms: percentile(latenciesMs, 0.5),
+    p99Ms: percentile(latenciesMs, 0.99),
+  };
+}

@@ -10,11 +10,14 @@ import { join } from "node:path";
 import postgres from "postgres";
 import { type AuditCheck, checkAudit } from "./audit-check.js";
 import { type BenchChild, startChild } from "./children.js";
+import { type CpuGroups, cpuAccountingAvailable, snapshot, spent } from "./cpu-accounting.js";
 import {
   basicAuthorization,
   createLoadAgent,
   type LoadTarget,
+  type PacedLoadResult,
   type ReadLoadResult,
+  runPacedReads,
   runReads,
   runUpload,
   type UploadResult,
@@ -29,6 +32,10 @@ const UPLOAD_BYTES = 50_000_000;
 const WARMUP_UPLOAD_BYTES = 5_000_000;
 const BIG_UPLOAD_BYTES = 200_000_000;
 const READ_PATH = "/apps?";
+/** The open-loop latency phase: a rate well below both proxies' capacity, over up to 64 connections. */
+const PACED_RATE = 500;
+const PACED_REQUESTS = 5000;
+const PACED_CONNECTIONS = 64;
 const UPLOAD_PATH = "/apps/myapp/objects/tmp/x.tgz";
 export const WAYS = ["direct", "bare", "gateway"] as const;
 export type Way = (typeof WAYS)[number];
@@ -72,9 +79,15 @@ const median = (values: readonly number[]) => {
     : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 };
 
+/** CPU µs per request by process group (load generator, rack, proxies, PostgreSQL) during one run. */
+export type CpuPerRequest = Record<string, number>;
+
 export interface BenchResults {
   readonly storage: string;
   readonly reads: Record<Way, ReadLoadResult[]>;
+  /** Per run, where the machine's CPU went (µs per request); absent where /proc is not readable. */
+  readonly readCpu: Record<Way, CpuPerRequest[]> | null;
+  readonly paced: Record<"bare" | "gateway", PacedLoadResult[]>;
   readonly uploads: Record<Way, UploadResult[]>;
   readonly bigUpload: Record<
     "bare" | "gateway",
@@ -92,6 +105,8 @@ export interface BenchResults {
     readsPerRun: number;
     uploadBytes: number;
     bigUploadBytes: number;
+    pacedRate: number;
+    pacedRequests: number;
   };
   readonly median: typeof median;
 }
@@ -130,6 +145,19 @@ async function main(): Promise<void> {
       bare: createLoadAgent(CONNECTIONS),
       gateway: createLoadAgent(CONNECTIONS),
     };
+    const pacedAgents = {
+      bare: createLoadAgent(PACED_CONNECTIONS),
+      gateway: createLoadAgent(PACED_CONNECTIONS),
+    };
+    // PostgreSQL is only counted when it runs on this machine (its processes are visible in /proc).
+    const cpuGroups: CpuGroups = {
+      "load generator": [process.pid],
+      "fake rack": [rack.pid],
+      "bare proxy": [bare.pid],
+      gateway: [gateway.pid],
+      ...(storage.env.DATABASE_URL ? { postgres: "postgres" as const } : {}),
+    };
+    const withCpu = cpuAccountingAvailable();
     const rackAuth = { Authorization: basicAuthorization(rackPassword), "User-Agent": "convox.go/3.19.0" };
     const targetOf = (way: Way, upload: boolean): LoadTarget => ({
       baseUrl: way === "direct" ? rack.url : way === "bare" ? bare.url : `${gateway.url}/api/v1/rack-proxy`,
@@ -159,13 +187,23 @@ async function main(): Promise<void> {
     }
 
     const reads: Record<Way, ReadLoadResult[]> = { direct: [], bare: [], gateway: [] };
+    const readCpu: Record<Way, CpuPerRequest[]> = { direct: [], bare: [], gateway: [] };
     const uploads: Record<Way, UploadResult[]> = { direct: [], bare: [], gateway: [] };
     for (let run = 0; run < REPETITIONS; run++) {
       // Rotate the order so that drift (CPU frequency, page cache, vacuum) does not always hit the same way.
       const order = WAYS.map((_, index) => WAYS[(index + run) % WAYS.length] as Way);
       for (const way of order) {
         process.stderr.write(`run ${run + 1}/${REPETITIONS}: ${way}…\n`);
+        const before = withCpu ? snapshot(cpuGroups) : null;
         const result = await runReads(targetOf(way, false), READ_PATH, READS_PER_RUN, CONNECTIONS);
+        if (before) {
+          const ms = spent(before, snapshot(cpuGroups));
+          readCpu[way].push(
+            Object.fromEntries(
+              Object.entries(ms).map(([group, value]) => [group, (value * 1000) / READS_PER_RUN]),
+            ),
+          );
+        }
         count(way, "reads", READS_PER_RUN);
         expectOk(`${way} reads`, result.failures);
         reads[way].push(result);
@@ -173,6 +211,18 @@ async function main(): Promise<void> {
         count(way, "uploads", 1);
         expectOk(`${way} upload`, upload.status === 200 ? 0 : 1);
         uploads[way].push(upload);
+      }
+    }
+
+    const paced: Record<"bare" | "gateway", PacedLoadResult[]> = { bare: [], gateway: [] };
+    for (let run = 0; run < REPETITIONS; run++) {
+      for (const way of run % 2 === 0 ? (["bare", "gateway"] as const) : (["gateway", "bare"] as const)) {
+        process.stderr.write(`latency at ${PACED_RATE} req/s, run ${run + 1}/${REPETITIONS}: ${way}…\n`);
+        const target = { ...targetOf(way, false), agent: pacedAgents[way] };
+        const result = await runPacedReads(target, READ_PATH, PACED_REQUESTS, PACED_RATE);
+        count(way, "reads", PACED_REQUESTS);
+        expectOk(`${way} paced reads`, result.failures);
+        paced[way].push(result);
       }
     }
 
@@ -187,7 +237,7 @@ async function main(): Promise<void> {
     };
     const bigUpload = { bare: await measureBig(bare, "bare"), gateway: await measureBig(gateway, "gateway") };
 
-    for (const agent of Object.values(agents)) agent.destroy();
+    for (const agent of [...Object.values(agents), ...Object.values(pacedAgents)]) agent.destroy();
     process.stderr.write("stopping the gateway and verifying its audit chain…\n");
     const gatewayExitCode = await gateway.stop();
     const audit = await checkAudit(gatewayEnv);
@@ -195,6 +245,8 @@ async function main(): Promise<void> {
     printReport({
       storage: storage.label,
       reads,
+      readCpu: withCpu ? readCpu : null,
+      paced,
       uploads,
       bigUpload,
       gatewayRequests,
@@ -208,6 +260,8 @@ async function main(): Promise<void> {
         readsPerRun: READS_PER_RUN,
         uploadBytes: UPLOAD_BYTES,
         bigUploadBytes: BIG_UPLOAD_BYTES,
+        pacedRate: PACED_RATE,
+        pacedRequests: PACED_REQUESTS,
       },
       median,
     });
