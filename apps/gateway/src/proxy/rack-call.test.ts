@@ -1,5 +1,5 @@
-import { createRedactionRules, REDACTED } from "@rack-gateway/redaction";
 import { matchConvoxRoute } from "@rack-gateway/rbac";
+import { createRedactionRules, REDACTED } from "@rack-gateway/redaction";
 import { describe, expect, it } from "vitest";
 import { type RackCallContext, rackCallEvent } from "./rack-call.js";
 

@@ -66,7 +66,10 @@ const userAgentsByRules = new WeakMap<RedactionRules, Map<string, string>>();
 
 function redactedUserAgent(userAgent: string, rules: RedactionRules): string {
   let known = userAgentsByRules.get(rules);
-  if (!known) userAgentsByRules.set(rules, (known = new Map()));
+  if (!known) {
+    known = new Map();
+    userAgentsByRules.set(rules, known);
+  }
   let redacted = known.get(userAgent);
   if (redacted === undefined) {
     redacted = clip(redactString(userAgent, rules), 1000);
