@@ -35,18 +35,35 @@ function percentile(sortedMs: Float64Array, fraction: number): number {
   return sortedMs[Math.max(0, index)] ?? Number.NaN;
 }
 
+/** Why requests failed (status codes and transport errors), for the message that stops a run. */
+export const failureReasons = new Map<string, number>();
+
 function getOnce(target: LoadTarget, path: string): Promise<number> {
+  const failed = (reason: string) => failureReasons.set(reason, (failureReasons.get(reason) ?? 0) + 1);
   return new Promise((resolve) => {
     const request = http.get(
       `${target.baseUrl}${path}`,
       { agent: target.agent, headers: target.headers },
       (response) => {
-        response.resume();
-        response.once("end", () => resolve(response.statusCode ?? 0));
-        response.once("error", () => resolve(0));
+        const chunks: Buffer[] = [];
+        response.on("data", (chunk: Buffer) => {
+          if (response.statusCode !== 200) chunks.push(chunk);
+        });
+        response.once("end", () => {
+          if (response.statusCode !== 200)
+            failed(`${response.statusCode} ${Buffer.concat(chunks).toString("utf8").slice(0, 200)}`);
+          resolve(response.statusCode ?? 0);
+        });
+        response.once("error", (error: NodeJS.ErrnoException) => {
+          failed(`response ${error.code ?? error.message}`);
+          resolve(0);
+        });
       },
     );
-    request.once("error", () => resolve(0));
+    request.once("error", (error: NodeJS.ErrnoException) => {
+      failed(`request ${error.code ?? error.message}`);
+      resolve(0);
+    });
   });
 }
 

@@ -14,6 +14,7 @@ import { type CpuGroups, cpuAccountingAvailable, snapshot, spent } from "./cpu-a
 import {
   basicAuthorization,
   createLoadAgent,
+  failureReasons,
   type LoadTarget,
   type PacedLoadResult,
   type ReadLoadResult,
@@ -173,7 +174,10 @@ async function main(): Promise<void> {
     };
     const expectOk = (what: string, failures: number) => {
       if (failures > 0)
-        throw new Error(`${what}: ${failures} request(s) failed; the figures would be meaningless`);
+        throw new Error(
+          `${what}: ${failures} request(s) failed (${[...failureReasons].map(([why, n]) => `${n}× ${why}`).join("; ")}); ` +
+            "the figures would be meaningless",
+        );
     };
 
     for (const way of WAYS) {
