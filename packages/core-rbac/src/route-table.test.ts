@@ -53,6 +53,16 @@ describe("createRouteMatcher", () => {
     expect(matchGatewayRoute("SOCKET", "/api/v1/audit/export")).toBeNull();
   });
 
+  it("lets a method the table never names reach only ANY rows, the same way every time", () => {
+    // Candidate rows are cached per method and segment count; unnamed methods share one cached view.
+    for (let round = 0; round < 2; round++) {
+      expect(matchGatewayRoute("PROPFIND", "/api/v1/audit/export")?.permission).toBe("gateway:audit:verify");
+      expect(matchGatewayRoute("MKCOL", "/api/v1/audit/export")?.permission).toBe("gateway:audit:verify");
+      expect(matchGatewayRoute("PROPFIND", "/api/v1/me")).toBeNull();
+      expect(matchGatewayRoute("get", "/api/v1/users/u_1")?.params).toEqual({ id: "u_1" });
+    }
+  });
+
   it("gives params a null prototype, frozen", () => {
     const match = matchGatewayRoute("GET", "/api/v1/users/__proto__");
     expect(match?.params.id).toBe("__proto__");

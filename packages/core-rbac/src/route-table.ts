@@ -45,6 +45,24 @@ export function defineRoutes(rows: readonly RouteDefinition[]): readonly RouteDe
  */
 export function createRouteMatcher(table: readonly RouteDefinition[]): RouteMatcher {
   const compiled = compileTable(table).sort(compareSpecificity);
+  // This runs on every proxied request. Instead of trying every row, try only the rows that can match this
+  // method and segment count: a filtered view of the sorted table keeps its order, so the first match is the
+  // same row. Views are built on first use; methods the table does not name share one view (only ANY rows can
+  // match them), so there are at most (methods + 1) × (MAX_PATH_SEGMENTS + 1) of them.
+  const views = new Map<string, readonly CompiledRoute[]>();
+  const candidatesFor = (method: string, segmentCount: number): readonly CompiledRoute[] => {
+    const key = `${TABLE_METHODS.has(method) ? method : "*"} ${segmentCount}`;
+    let view = views.get(key);
+    if (view === undefined) {
+      view = compiled.filter(
+        ({ route, pattern }) =>
+          (route.method === method || (route.method === "ANY" && method !== "SOCKET")) &&
+          fitsSegmentCount(pattern, segmentCount),
+      );
+      views.set(key, view);
+    }
+    return view;
+  };
   return (method, rawPath) => {
     if (typeof method !== "string" || typeof rawPath !== "string") {
       throw new TypeError("route matcher: pass (method, rawPath) as strings, e.g. ('GET', '/apps?')");
@@ -53,8 +71,7 @@ export function createRouteMatcher(table: readonly RouteDefinition[]): RouteMatc
     if (!REQUEST_METHOD.test(upper) || upper === "ANY") return null;
     const normalized = normalizeRequestPath(rawPath);
     if (normalized === null) return null;
-    for (const { route, pattern } of compiled) {
-      if (route.method !== upper && (route.method !== "ANY" || upper === "SOCKET")) continue;
+    for (const { route, pattern } of candidatesFor(upper, normalized.segments.length)) {
       const params = matchPattern(pattern, normalized.segments);
       if (params === null) continue;
       const app = params.app;
@@ -70,6 +87,11 @@ export function createRouteMatcher(table: readonly RouteDefinition[]): RouteMatc
     }
     return null;
   };
+}
+
+/** Whether a pattern can match a path of `count` segments (a final `{name*}` takes one or more). */
+function fitsSegmentCount(pattern: readonly PatternSegment[], count: number): boolean {
+  return pattern.at(-1)?.kind === "rest" ? count >= pattern.length : count === pattern.length;
 }
 
 function compileTable(table: readonly RouteDefinition[]): CompiledRoute[] {
@@ -165,21 +187,30 @@ function matchPattern(
   pattern: readonly PatternSegment[],
   segments: readonly string[],
 ): Record<string, string> | null {
-  const params: Record<string, string> = Object.create(null);
-  for (const [index, part] of pattern.entries()) {
-    if (part.kind === "rest") {
-      if (segments.length <= index) return null;
-      params[part.name] = segments.slice(index).join("/");
-      return params;
-    }
+  // Literals first, without allocating: most candidate rows fail on a literal segment.
+  for (let index = 0; index < pattern.length; index++) {
+    const part = pattern[index]!;
+    if (part.kind === "rest") break;
     const segment = segments[index];
     if (segment === undefined) return null;
-    if (part.kind === "literal") {
-      if (segment !== part.value) return null;
-    } else {
-      if (segment.length <= part.suffix.length || !segment.endsWith(part.suffix)) return null;
+    if (part.kind === "literal" ? segment !== part.value : !fitsParam(segment, part.suffix)) return null;
+  }
+  const last = pattern.at(-1);
+  if (last?.kind === "rest" ? segments.length < pattern.length : segments.length !== pattern.length) {
+    return null;
+  }
+  const params: Record<string, string> = Object.create(null);
+  for (let index = 0; index < pattern.length; index++) {
+    const part = pattern[index]!;
+    if (part.kind === "rest") params[part.name] = segments.slice(index).join("/");
+    else if (part.kind === "param") {
+      const segment = segments[index]!;
       params[part.name] = segment.slice(0, segment.length - part.suffix.length);
     }
   }
-  return pattern.length === segments.length ? params : null;
+  return params;
+}
+
+function fitsParam(segment: string, suffix: string): boolean {
+  return segment.length > suffix.length && segment.endsWith(suffix);
 }
