@@ -315,3 +315,55 @@ describe("a hostile or stuck rack", () => {
     await expect.poll(() => hungClosed).toBe(true);
   });
 });
+
+describe("a rack that closes idle keep-alive connections", () => {
+  // The rack resets a connection when a second request arrives on it: what a client sees when the rack's idle
+  // timeout closes a pooled connection at the moment the gateway sends on it.
+  const requests: string[] = [];
+  const servedOn = new WeakMap<object, number>();
+  let rack: Awaited<ReturnType<typeof startLoopbackServer>>;
+  let harness: Harness;
+  beforeAll(async () => {
+    rack = await startLoopbackServer((req: IncomingMessage, res: ServerResponse) => {
+      requests.push(`${req.method} ${req.url}`);
+      const served = (servedOn.get(req.socket) ?? 0) + 1;
+      servedOn.set(req.socket, served);
+      if (served > 1) {
+        req.socket.resetAndDestroy();
+        return;
+      }
+      req.resume();
+      req.on("end", () => res.writeHead(200, { "Content-Type": "application/json" }).end("[]"));
+    });
+    harness = await startHarness({ env: { RACK_HOST: rack.url } });
+  });
+  afterAll(async () => {
+    await harness.close();
+    await rack.close();
+  });
+  beforeEach(() => {
+    requests.length = 0;
+  });
+
+  it("sends a read again on a fresh connection, so the client never sees the race", async () => {
+    const first = await harness.rackRequest(harness.tokens.viewer, "GET", "/apps/web/processes?");
+    expect(first.status).toBe(200);
+    const second = await harness.rackRequest(harness.tokens.viewer, "GET", "/apps/web/processes?");
+    expect(second.status).toBe(200);
+    // Once on the pooled connection (reset), once more on a new one.
+    expect(requests).toEqual(Array(3).fill("GET /apps/web/processes"));
+    const [event] = await eventsOf(harness, second.headers.get("x-request-id"));
+    expect(event).toMatchObject({ action: "rack.request", decision: "allow", status: 200 });
+  });
+
+  it("never sends a mutation twice: the client gets 502 and decides", async () => {
+    const warm = await harness.rackRequest(harness.tokens.viewer, "GET", "/apps/web/processes?");
+    expect(warm.status).toBe(200);
+    const upload = await harness.rackRequest(harness.tokens.admin, "POST", "/apps/web/objects/tmp/a.txt?", {
+      body: "payload",
+    });
+    expect(upload.status).toBe(502);
+    expect(upload.json()).toMatchObject({ code: "RACK_UNAVAILABLE" });
+    expect(requests.filter((line) => line.startsWith("POST"))).toEqual(["POST /apps/web/objects/tmp/a.txt"]);
+  });
+});

@@ -20,6 +20,7 @@ import {
   forwardableRequestHeaders,
   forwardableResponseHeaders,
   type RackForwarder,
+  responseHeaderList,
 } from "./rack-forwarder.js";
 
 export interface HttpProxyDeps extends RackCallDeps {
@@ -98,6 +99,11 @@ function isReleaseRoute(match: RouteMatch): boolean {
 }
 
 export function createHttpProxy(deps: HttpProxyDeps) {
+  // The gateway's own response headers win over the rack's (Node would send both when only the case differs).
+  const gatewayHeaderPairs = Object.entries(deps.responseHeaders).flat();
+  const gatewayHeaderNames = new Set(
+    [...Object.keys(deps.responseHeaders), "X-Request-Id"].map((n) => n.toLowerCase()),
+  );
   const withApp = (match: RouteMatch) => (match.app === undefined ? {} : { app: match.app });
 
   /** Env visibility for this principal on this app (CONVOX-API.md "Env values and secrets"). */
@@ -177,18 +183,19 @@ export function createHttpProxy(deps: HttpProxyDeps) {
     res: ServerResponse,
     context: RackCallContext,
   ): Promise<void> {
-    const headers = { ...deps.responseHeaders, "X-Request-Id": context.requestId };
+    // Only the gateway's own answers and errors need these as an object; the streaming path uses the flat list.
+    const headers = () => ({ ...deps.responseHeaders, "X-Request-Id": context.requestId });
     const resolution = await resolveRackCall(context, req.headers, deps);
 
     if (resolution.kind === "check") {
-      res.writeHead(200, { ...headers, "Content-Type": "text/plain" }).end("ok");
+      res.writeHead(200, { ...headers(), "Content-Type": "text/plain" }).end("ok");
       req.resume();
       return;
     }
     if (resolution.kind === "denied") {
       deps.audit.record(resolution.event);
       req.resume();
-      sendError(res, resolution.error, headers);
+      sendError(res, resolution.error, headers());
       return;
     }
     const { identity, match } = resolution;
@@ -216,11 +223,11 @@ export function createHttpProxy(deps: HttpProxyDeps) {
       if (resolution.answer === "auth") {
         // `convox login` reads an id from /auth; the token's name tells the person which identity they hold.
         const body = JSON.stringify({ id: identity.principal.name });
-        res.writeHead(200, { ...headers, "Content-Type": "application/json" }).end(body);
+        res.writeHead(200, { ...headers(), "Content-Type": "application/json" }).end(body);
         finish(200, "allow", "credentials verified (answered by the gateway)");
       } else {
         // The CLI probes /machines or /racks before every websocket and ignores the answer; a rack says 404.
-        sendError(res, new GatewayError(404, "NOT_FOUND", "not found"), headers);
+        sendError(res, new GatewayError(404, "NOT_FOUND", "not found"), headers());
         finish(404, "allow", "CLI probe answered by the gateway");
       }
       return;
@@ -309,12 +316,13 @@ export function createHttpProxy(deps: HttpProxyDeps) {
         body,
       });
       const status = upstream.statusCode ?? 502;
-      const upstreamHeaders = forwardableResponseHeaders(upstream.headers);
-      // The gateway's security headers and request id win; Node sends both when only the case differs.
-      for (const name of Object.keys(headers)) delete upstreamHeaders[name.toLowerCase()];
-      const isJson = String(upstream.headers["content-type"] ?? "").includes("json");
-
-      if (visibility !== null && status < 300 && isJson) {
+      if (
+        visibility !== null &&
+        status < 300 &&
+        String(upstream.headers["content-type"] ?? "").includes("json")
+      ) {
+        const upstreamHeaders = forwardableResponseHeaders(upstream.headers);
+        for (const name of gatewayHeaderNames) delete upstreamHeaders[name];
         const chunks: Buffer[] = [];
         let size = 0;
         for await (const chunk of upstream) {
@@ -339,7 +347,11 @@ export function createHttpProxy(deps: HttpProxyDeps) {
         }
         delete upstreamHeaders["content-length"];
         res
-          .writeHead(status, { ...upstreamHeaders, ...headers, "Content-Length": Buffer.byteLength(masked) })
+          .writeHead(status, {
+            ...upstreamHeaders,
+            ...headers(),
+            "Content-Length": Buffer.byteLength(masked),
+          })
           .end(masked);
         finish(status, "allow", resolution.decision.reason, {
           params,
@@ -348,7 +360,14 @@ export function createHttpProxy(deps: HttpProxyDeps) {
         return;
       }
 
-      res.writeHead(status, { ...upstreamHeaders, ...headers });
+      res.writeHead(
+        status,
+        responseHeaderList(upstream.rawHeaders, gatewayHeaderNames, [
+          ...gatewayHeaderPairs,
+          "X-Request-Id",
+          context.requestId,
+        ]),
+      );
       // A rack that dies mid-response must not leave the client waiting: cut the client's response too.
       upstream.on("error", () => res.destroy());
       upstream.on("aborted", () => res.destroy());
@@ -367,7 +386,7 @@ export function createHttpProxy(deps: HttpProxyDeps) {
       const error = toGatewayError(caught);
       if (error.status >= 500 && error.code === "INTERNAL") deps.logError("rack proxy failure", caught);
       req.resume();
-      sendError(res, error, headers);
+      sendError(res, error, headers());
       finish(error.status, error.status < 500 ? "deny" : "error", error.message, { params });
     }
   };

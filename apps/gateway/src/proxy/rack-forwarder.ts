@@ -99,6 +99,33 @@ export function forwardableResponseHeaders(headers: IncomingHttpHeaders): Outgoi
   return out;
 }
 
+/**
+ * The rack's response headers as a flat `[name, value, …]` list (the form `writeHead` takes and `rawHeaders`
+ * has), minus connection-level ones, cookies and every name in `replaced`, followed by `own`. Used on the
+ * streaming path of every proxied call: no intermediate objects, and the rack's header casing is kept.
+ * `replaced` holds lower-case names; `own` is a flat list too.
+ */
+export function responseHeaderList(
+  rawHeaders: readonly string[],
+  replaced: ReadonlySet<string>,
+  own: readonly string[],
+): string[] {
+  const out: string[] = [];
+  for (let index = 0; index + 1 < rawHeaders.length; index += 2) {
+    const name = rawHeaders[index]!;
+    const lower = name.toLowerCase();
+    if (DROPPED_RESPONSE_HEADERS.has(lower) || replaced.has(lower)) continue;
+    out.push(name, rawHeaders[index + 1]!);
+  }
+  for (const entry of own) out.push(entry);
+  return out;
+}
+
+/** Reads that may be sent again when a kept-alive connection turns out to be closed. */
+const RETRYABLE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+/** Every idle connection in the pool may have been closed at once (the rack restarted): try a few, not forever. */
+const MAX_STALE_CONNECTION_RETRIES = 3;
+
 export function encodeRackAuthorization(token: string): string {
   // The convox CLI URL-escapes the password inside Basic credentials; the rack unescapes it.
   return `Basic ${Buffer.from(`convox:${encodeURIComponent(token)}`).toString("base64")}`;
@@ -114,7 +141,7 @@ export function createRackForwarder(target: RackTarget): RackForwarder {
   const basePath = target.url.pathname.replace(/\/+$/, "");
   const origin = target.url.origin;
 
-  const send = (request: RackRequest): Promise<IncomingMessage> =>
+  const sendOnce = (request: RackRequest, retriesLeft: number): Promise<IncomingMessage> =>
     new Promise((resolve, reject) => {
       const transport = isHttps ? https : http;
       const outgoing = transport.request({
@@ -160,9 +187,24 @@ export function createRackForwarder(target: RackTarget): RackForwarder {
         settled = true;
         resolve(response);
       });
-      outgoing.on("error", (error) => {
+      outgoing.on("error", (error: NodeJS.ErrnoException) => {
         clearTimeout(connectTimer);
         clearTimeout(responseTimer);
+        // A pooled connection the rack closed (idle timeout, restart) just as this request went out on it. A
+        // bodyless read is idempotent, so it is sent again on another connection (RFC 9110 §9.2.2); anything
+        // with a body, or a mutation, fails with 502 and is never sent twice.
+        if (
+          !settled &&
+          retriesLeft > 0 &&
+          outgoing.reusedSocket &&
+          error.code === "ECONNRESET" &&
+          request.body === null &&
+          RETRYABLE_METHODS.has(request.method)
+        ) {
+          settled = true;
+          sendOnce(request, retriesLeft - 1).then(resolve, reject);
+          return;
+        }
         fail(new GatewayError(502, "RACK_UNAVAILABLE", "the rack is unreachable", { cause: error }));
       });
       const body = request.body;
@@ -179,6 +221,8 @@ export function createRackForwarder(target: RackTarget): RackForwarder {
         body.pipe(outgoing);
       }
     });
+
+  const send = (request: RackRequest) => sendOnce(request, MAX_STALE_CONNECTION_RETRIES);
 
   return {
     target,
