@@ -9,6 +9,7 @@ import {
   type AuditEvent,
   type AuditRecord,
   type AuditStore,
+  canonicalizeEvent,
   createAuditWriter,
   createChainSealer,
 } from "@rack-gateway/audit-chain";
@@ -45,6 +46,17 @@ export interface AuditLog {
   close(): Promise<void>;
 }
 
+/**
+ * `{"type":"audit","seq":…,"hash":…, …event}` as one JSON line. The event part is its canonical text, which the
+ * seal already computed and remembered, so a line costs no second serialization. (Event keys never collide with
+ * type, seq or hash: the event schema is strict.)
+ */
+function committedLine(record: AuditRecord): string {
+  const event = canonicalizeEvent(record.event);
+  const head = `{"type":"audit","seq":${record.seq},"hash":${JSON.stringify(record.hash)}`;
+  return event === "{}" ? `${head}}` : `${head},${event.slice(1)}`;
+}
+
 export function createAuditLog(options: AuditLogOptions): AuditLog {
   const seal = createChainSealer({ keys: options.keys, currentKeyId: options.currentKeyId });
   let healthy = true;
@@ -56,9 +68,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     onCommitted: (records: readonly AuditRecord[]) => {
       if (options.writeLine) {
         for (const record of records) {
-          options.writeLine(
-            JSON.stringify({ type: "audit", seq: record.seq, hash: record.hash, ...record.event }),
-          );
+          options.writeLine(committedLine(record));
         }
       }
       options.onCommitted?.(records);
