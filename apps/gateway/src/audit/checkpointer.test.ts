@@ -60,4 +60,98 @@ describe("checkpointer", () => {
       checkpointsVerified: checkpoints.length,
     });
   });
+
+  it("puts records committed while a checkpoint is being saved into the tree in memory, not read back later", async () => {
+    const storage = createMemoryAuditStorage();
+    const inner = createMemoryAuditStore({ storage });
+    let recordsReadBack = 0;
+    let releaseSave: () => void = () => undefined;
+    let saving: Promise<void> | null = null;
+    const store = {
+      ...inner,
+      list: async (options: Parameters<typeof inner.list>[0]) => {
+        const page = await inner.list(options);
+        recordsReadBack += page.length;
+        return page;
+      },
+      // The first checkpoint's save hangs until released, so batches commit meanwhile.
+      saveCheckpoint: async (checkpoint: Parameters<typeof inner.saveCheckpoint>[0]) => {
+        if (saving === null) {
+          saving = new Promise<void>((resolve) => {
+            releaseSave = resolve;
+          });
+          await saving;
+        }
+        await inner.saveCheckpoint(checkpoint);
+      },
+    };
+    const seal = createChainSealer({ keys: { k1: key }, currentKeyId: "k1" });
+    const signingKey = deriveCheckpointSigningKey(key, "cp-k1");
+    const errors: unknown[] = [];
+    const checkpointer = createCheckpointer({
+      store,
+      signingKey,
+      every: 4,
+      now: () => new Date("2026-11-22T10:00:00.000Z"),
+      logError: (_message, error) => errors.push(error),
+    });
+    const writer = createAuditWriter({
+      store,
+      seal,
+      onCommitted: (records) => checkpointer.observe(records),
+    });
+    let n = 0;
+    const append = async (count: number) => {
+      for (let i = 0; i < count; i++) await writer.append(makeTestEvent({ requestId: `r${n++}` }));
+    };
+
+    await append(4); // the first checkpoint starts: a new process reads the store once (4 records)
+    await expect.poll(() => saving !== null).toBe(true);
+    await append(3); // committed while that checkpoint is being saved
+    releaseSave();
+    await checkpointer.idle();
+    await append(1); // the second checkpoint (at 7, scheduled while the first was saving) needs no read either
+    await checkpointer.idle();
+
+    expect(errors).toEqual([]);
+    expect(recordsReadBack).toBe(4);
+    const checkpoints = await inner.listCheckpoints();
+    expect(checkpoints.map((checkpoint) => checkpoint.treeSize)).toEqual([4, 7]);
+    const result = verifyChain(
+      await inner.list({ limit: 100 }),
+      { k1: key },
+      { checkpoints, checkpointPublicKeys: { "cp-k1": signingKey.publicKey } },
+    );
+    expect(result).toMatchObject({ ok: true, count: 8, checkpointsVerified: 2 });
+  });
+
+  it("stops at a gap in the stored chain instead of spinning on it", async () => {
+    const storage = createMemoryAuditStorage();
+    const inner = createMemoryAuditStore({ storage });
+    const seal = createChainSealer({ keys: { k1: key }, currentKeyId: "k1" });
+    await inner.append(
+      Array.from({ length: 6 }, (_, i) => makeTestEvent({ requestId: `g${i}` })),
+      seal,
+    );
+    const records = await inner.list({ limit: 100 });
+    // Record 3 is gone from what the store hands out: pages jump from 2 to 4.
+    const store = {
+      ...inner,
+      list: async (options: Parameters<typeof inner.list>[0]) =>
+        records
+          .filter((record) => record.seq !== 3 && record.seq > (options?.afterSeq ?? 0))
+          .slice(0, options?.limit),
+    };
+    const errors: unknown[] = [];
+    const checkpointer = createCheckpointer({
+      store,
+      signingKey: deriveCheckpointSigningKey(key, "cp-k1"),
+      every: 1000,
+      now: () => new Date("2026-11-22T10:00:00.000Z"),
+      logError: (_message, error) => errors.push(error),
+    });
+    await checkpointer.checkpointNow();
+    expect(errors).toEqual([]);
+    expect((await inner.listCheckpoints()).map((checkpoint) => checkpoint.treeSize)).toEqual([2]);
+  });
 });

@@ -39,16 +39,22 @@ export function createCheckpointer(deps: {
   let lastCheckpointSize: number | null = null;
   let running: Promise<void> = Promise.resolve();
 
-  // True while a checkpoint reads the store: records observed meanwhile are left to that read.
-  let readingStore = false;
-  const run = async () => {
-    readingStore = true;
-    try {
-      await makeCheckpoint();
-    } finally {
-      readingStore = false;
+  /**
+   * Adds records to the tree in seq order: records already in it are skipped, and a gap (another replica's
+   * appends) stops the batch, to be filled by the next read from the store. Committed batches and store pages
+   * both come through here, so they may interleave at any await without a record counted twice or missed —
+   * and a batch committed while a checkpoint is being made still goes into the tree in memory, instead of being
+   * read back from the store (a burst of parsing and hashing on the event loop) at the next checkpoint.
+   */
+  const absorb = (tree: MerkleTreeBuilder, records: readonly AuditRecord[]) => {
+    for (const record of records) {
+      if (record.seq <= tree.size) continue;
+      if (record.seq !== tree.size + 1) return;
+      tree.push(hashAuditLeaf(record));
+      lastChainHash = record.hash;
     }
   };
+
   const makeCheckpoint = async () => {
     if (lastCheckpointSize === null) {
       lastCheckpointSize = (await deps.store.listCheckpoints()).at(-1)?.treeSize ?? 0;
@@ -57,11 +63,10 @@ export function createCheckpointer(deps: {
     // Catch up on records this process did not see (a new process, or another replica's appends).
     for (;;) {
       const page = await deps.store.list({ afterSeq: builder.size, limit: PAGE_SIZE });
-      for (const record of page) {
-        builder.push(hashAuditLeaf(record));
-        lastChainHash = record.hash;
-      }
-      if (page.length < PAGE_SIZE) break;
+      const before = builder.size;
+      absorb(builder, page);
+      // A gap in the stored chain stops the tree there (`audit verify` reports the break); never spin on it.
+      if (page.length < PAGE_SIZE || builder.size === before) break;
     }
     const chainHash = lastChainHash;
     if (chainHash === null || builder.size <= lastCheckpointSize) return;
@@ -73,7 +78,7 @@ export function createCheckpointer(deps: {
       signingKey: deps.signingKey,
     });
     await deps.store.saveCheckpoint(checkpoint);
-    lastCheckpointSize = checkpoint.treeSize;
+    lastCheckpointSize = Math.max(lastCheckpointSize, checkpoint.treeSize);
   };
 
   let queued = false;
@@ -83,7 +88,7 @@ export function createCheckpointer(deps: {
     running = running
       .then(() => {
         queued = false;
-        return run();
+        return makeCheckpoint();
       })
       .catch((error: unknown) => deps.logError("audit checkpoint failed", error));
     return running;
@@ -91,14 +96,9 @@ export function createCheckpointer(deps: {
 
   return {
     observe(records) {
-      const first = records[0];
       const last = records.at(-1);
-      if (!first || !last) return;
-      // Extend the tree in memory only when no store read is under way and the batch follows on exactly.
-      if (builder && !readingStore && !queued && first.seq === builder.size + 1) {
-        for (const record of records) builder.push(hashAuditLeaf(record));
-        lastChainHash = last.hash;
-      }
+      if (!last) return;
+      if (builder) absorb(builder, records);
       const since = lastCheckpointSize ?? 0;
       if (last.seq - since >= deps.every) void schedule();
     },
