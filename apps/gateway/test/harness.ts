@@ -90,8 +90,11 @@ export function withSwitchableAuditFailure(isFailing: () => boolean) {
       head: () => audit.head(),
       list: (options) => audit.list(options),
       count: () => audit.count(),
-      saveCheckpoint: (checkpoint) => audit.saveCheckpoint(checkpoint),
+      saveCheckpoint: (checkpoint, frontier) => audit.saveCheckpoint(checkpoint, frontier),
       listCheckpoints: () => audit.listCheckpoints(),
+      ...(audit.latestCheckpointFrontier
+        ? { latestCheckpointFrontier: () => audit.latestCheckpointFrontier!() }
+        : {}),
     };
     return { ...database, stores: { ...database.stores, audit: flaky } };
   };

@@ -47,6 +47,7 @@ export type {
   AuditRecord,
   AuditStore,
   ChainHead,
+  CheckpointWithFrontier,
   ListAuditRecordsOptions,
   SealFunction,
   SignedCheckpoint,

@@ -4,10 +4,12 @@
  * database connections behind a lock.
  */
 import type { AuditEvent } from "./event.js";
+import type { MerkleFrontier } from "./merkle-builder.js";
 import type {
   AuditRecord,
   AuditStore,
   ChainHead,
+  CheckpointWithFrontier,
   ListAuditRecordsOptions,
   SealFunction,
   SignedCheckpoint,
@@ -17,6 +19,8 @@ import type {
 export interface MemoryAuditStorage {
   readonly records: AuditRecord[];
   readonly checkpoints: SignedCheckpoint[];
+  /** Frontiers saved with checkpoints, by treeSize. */
+  readonly frontiers: Map<number, MerkleFrontier>;
   /** Tail of the append queue: the "advisory lock". */
   appendQueue: Promise<unknown>;
 }
@@ -28,7 +32,7 @@ export interface MemoryAuditStoreOptions {
 
 /** Creates empty storage that several `createMemoryAuditStore({ storage })` handles can share. */
 export function createMemoryAuditStorage(): MemoryAuditStorage {
-  return { records: [], checkpoints: [], appendQueue: Promise.resolve() };
+  return { records: [], checkpoints: [], frontiers: new Map(), appendQueue: Promise.resolve() };
 }
 
 /**
@@ -80,13 +84,27 @@ export function createMemoryAuditStore(options: MemoryAuditStoreOptions = {}): A
     async count() {
       return storage.records.length;
     },
-    async saveCheckpoint(checkpoint) {
+    async saveCheckpoint(checkpoint, frontier) {
+      if (frontier !== undefined && frontier.size !== checkpoint.treeSize) {
+        throw new RangeError(
+          `a frontier of size ${frontier.size} cannot belong to checkpoint ${checkpoint.treeSize}`,
+        );
+      }
       const copy = structuredClone(checkpoint);
       const at = storage.checkpoints.findIndex((saved) => saved.treeSize > copy.treeSize);
       storage.checkpoints.splice(at === -1 ? storage.checkpoints.length : at, 0, copy);
+      if (frontier !== undefined) storage.frontiers.set(copy.treeSize, structuredClone(frontier));
     },
     async listCheckpoints() {
       return storage.checkpoints.map((checkpoint) => structuredClone(checkpoint));
+    },
+    async latestCheckpointFrontier(): Promise<CheckpointWithFrontier | null> {
+      for (let i = storage.checkpoints.length - 1; i >= 0; i--) {
+        const checkpoint = storage.checkpoints[i]!;
+        const frontier = storage.frontiers.get(checkpoint.treeSize);
+        if (frontier) return { checkpoint: structuredClone(checkpoint), frontier: structuredClone(frontier) };
+      }
+      return null;
     },
   };
 }

@@ -3,7 +3,9 @@
  * hash), but its *linearity* does: `append` must serialize concurrent writers so that every record's
  * `prevHash` is the hash of the record before it.
  */
+
 import type { AuditEvent } from "./event.js";
+import type { MerkleFrontier } from "./merkle-builder.js";
 
 /** One sealed link of the chain. Hashes are lowercase hex. `seq` starts at 1 and has no gaps. */
 export interface AuditRecord {
@@ -63,7 +65,24 @@ export interface AuditStore {
   list(options: ListAuditRecordsOptions): Promise<AuditRecord[]>;
   /** Number of records in the chain. */
   count(): Promise<number>;
-  saveCheckpoint(checkpoint: SignedCheckpoint): Promise<void>;
+  /**
+   * Saves a signed checkpoint. A checkpointer passes the Merkle frontier it was made from (its size equals
+   * `treeSize`); a store that implements `latestCheckpointFrontier` keeps it, others may ignore it.
+   */
+  saveCheckpoint(checkpoint: SignedCheckpoint, frontier?: MerkleFrontier): Promise<void>;
   /** All checkpoints in ascending treeSize order. */
   listCheckpoints(): Promise<SignedCheckpoint[]>;
+  /**
+   * Optional: the checkpoint with the largest treeSize among those saved with a frontier, and that frontier;
+   * null when there is none. A restarted checkpointer resumes its tree from it instead of reading and hashing
+   * every record. The frontier is not signed: use it only after checking that it folds to the checkpoint's
+   * signed root (the gateway's checkpointer does).
+   */
+  latestCheckpointFrontier?(): Promise<CheckpointWithFrontier | null>;
+}
+
+/** A checkpoint and the Merkle frontier (right edge of the tree) it was made from. */
+export interface CheckpointWithFrontier {
+  readonly checkpoint: SignedCheckpoint;
+  readonly frontier: MerkleFrontier;
 }

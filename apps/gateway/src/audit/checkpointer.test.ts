@@ -154,4 +154,91 @@ describe("checkpointer", () => {
     expect(errors).toEqual([]);
     expect((await inner.listCheckpoints()).map((checkpoint) => checkpoint.treeSize)).toEqual([2]);
   });
+
+  describe("after a restart", () => {
+    // Process A writes 8 records (checkpoints at 4 and 8, each saved with its frontier); process B then writes 4
+    // (checkpoints at 9, its first batch, and at 12 on demand).
+    const restart = async (tamper?: (storage: ReturnType<typeof createMemoryAuditStorage>) => void) => {
+      const storage = createMemoryAuditStorage();
+      const seal = createChainSealer({ keys: { k1: key }, currentKeyId: "k1" });
+      const signingKey = deriveCheckpointSigningKey(key, "cp-k1");
+      const errors: string[] = [];
+      const start = () => {
+        const inner = createMemoryAuditStore({ storage });
+        const counter = { recordsReadBack: 0 };
+        const store = {
+          ...inner,
+          list: async (options: Parameters<typeof inner.list>[0]) => {
+            const page = await inner.list(options);
+            counter.recordsReadBack += page.length;
+            return page;
+          },
+        };
+        const checkpointer = createCheckpointer({
+          store,
+          signingKey,
+          every: 4,
+          now: () => new Date("2026-11-22T10:00:00.000Z"),
+          logError: (message) => errors.push(message),
+        });
+        const writer = createAuditWriter({
+          store,
+          seal,
+          onCommitted: (records) => checkpointer.observe(records),
+        });
+        let n = 0;
+        const append = async (count: number) => {
+          for (let i = 0; i < count; i++) {
+            await writer.append(makeTestEvent({ requestId: `r${n++}` }));
+            await checkpointer.idle();
+          }
+        };
+        return { append, counter, checkpointNow: () => checkpointer.checkpointNow() };
+      };
+      await start().append(8);
+      tamper?.(storage);
+      const processB = start();
+      await processB.append(4); // its first batch (record 9) already starts a checkpoint: none in this process yet
+      await processB.checkpointNow();
+      const store = createMemoryAuditStore({ storage });
+      const checkpoints = await store.listCheckpoints();
+      const verification = verifyChain(
+        await store.list({ limit: 100 }),
+        { k1: key },
+        { checkpoints, checkpointPublicKeys: { "cp-k1": signingKey.publicKey } },
+      );
+      return { readBack: processB.counter.recordsReadBack, checkpoints, verification, errors };
+    };
+
+    it("resumes the tree from the last checkpoint's frontier: only newer records are read back", async () => {
+      const { readBack, checkpoints, verification, errors } = await restart();
+      expect(errors).toEqual([]);
+      expect(readBack).toBe(1); // record 9; records 10–12 went into the resumed tree in memory
+      expect(checkpoints.map((checkpoint) => checkpoint.treeSize)).toEqual([4, 8, 9, 12]);
+      expect(verification).toMatchObject({ ok: true, count: 12, checkpointsVerified: 4 });
+    });
+
+    it("rebuilds from every record when the stored frontier does not fold to the signed root", async () => {
+      const { readBack, verification, errors } = await restart((storage) => {
+        const saved = storage.frontiers.get(8)!;
+        storage.frontiers.set(8, { size: 8, hashes: ["ab".repeat(32)] });
+        expect(saved.hashes).toHaveLength(1); // size 8 is one perfect subtree: the forgery keeps the shape
+      });
+      expect(errors).toEqual([expect.stringMatching(/frontier does not match its signed checkpoint/)]);
+      expect(readBack).toBe(9); // records 1–9 hashed again; 10–12 in memory
+      expect(verification).toMatchObject({ ok: true, count: 12, checkpointsVerified: 4 });
+    });
+
+    it("does not trust a frontier next to a checkpoint it cannot verify (forged row)", async () => {
+      const { readBack, errors } = await restart((storage) => {
+        const checkpoint = storage.checkpoints.at(-1)!;
+        storage.checkpoints[storage.checkpoints.length - 1] = {
+          ...checkpoint,
+          signature: `${checkpoint.signature.slice(0, -4)}AAAA`,
+        };
+      });
+      expect(errors).toEqual([expect.stringMatching(/frontier does not match its signed checkpoint/)]);
+      expect(readBack).toBe(9);
+    });
+  });
 });

@@ -11,6 +11,7 @@ import {
   createMerkleTreeBuilder,
   hashAuditLeaf,
   type MerkleTreeBuilder,
+  verifyCheckpoint,
 } from "@rack-gateway/audit-chain";
 
 export interface Checkpointer {
@@ -55,11 +56,38 @@ export function createCheckpointer(deps: {
     }
   };
 
+  /**
+   * The tree as of the newest checkpoint saved with a frontier, so a restart costs the records since then rather
+   * than every record. The stored frontier is not signed, so it is used only when it folds to the root that
+   * checkpoint signs (and the signature is ours); otherwise the tree is rebuilt from the records.
+   */
+  const resumeTree = async (): Promise<MerkleTreeBuilder> => {
+    const saved = (await deps.store.latestCheckpointFrontier?.()) ?? null;
+    if (saved === null) return createMerkleTreeBuilder();
+    const { checkpoint, frontier } = saved;
+    const signed = verifyCheckpoint(checkpoint, { [deps.signingKey.keyId]: deps.signingKey.publicKey }).ok;
+    let tree: MerkleTreeBuilder | null = null;
+    try {
+      tree = frontier.size === checkpoint.treeSize ? createMerkleTreeBuilder(frontier) : null;
+    } catch {
+      tree = null; // malformed hashes
+    }
+    if (!signed || tree === null || Buffer.from(tree.rootHash()).toString("hex") !== checkpoint.rootHash) {
+      deps.logError(
+        "audit checkpoint frontier does not match its signed checkpoint; rebuilding the Merkle tree from every record",
+        new Error(`checkpoint ${checkpoint.treeSize} (signing key ${checkpoint.signingKeyId})`),
+      );
+      return createMerkleTreeBuilder();
+    }
+    lastChainHash = checkpoint.chainHash;
+    return tree;
+  };
+
   const makeCheckpoint = async () => {
     if (lastCheckpointSize === null) {
       lastCheckpointSize = (await deps.store.listCheckpoints()).at(-1)?.treeSize ?? 0;
     }
-    builder ??= createMerkleTreeBuilder();
+    builder ??= await resumeTree();
     // Catch up on records this process did not see (a new process, or another replica's appends).
     for (;;) {
       const page = await deps.store.list({ afterSeq: builder.size, limit: PAGE_SIZE });
@@ -77,7 +105,7 @@ export function createCheckpointer(deps: {
       time: deps.now(),
       signingKey: deps.signingKey,
     });
-    await deps.store.saveCheckpoint(checkpoint);
+    await deps.store.saveCheckpoint(checkpoint, builder.frontier());
     lastCheckpointSize = Math.max(lastCheckpointSize, checkpoint.treeSize);
   };
 

@@ -30,7 +30,7 @@ function copyMigrations(): string {
 describe("migrate", () => {
   it("applies every migration once and is a no-op afterwards", async () => {
     const { client, db } = await freshDatabase();
-    expect(await migrate(db)).toEqual(["0000_init", "0001_people"]);
+    expect(await migrate(db)).toEqual(["0000_init", "0001_people", "0002_checkpoint_frontier"]);
     expect(await migrate(db)).toEqual([]);
     const tables = await client.query<{ table_name: string }>(
       "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",

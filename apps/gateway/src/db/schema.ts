@@ -80,6 +80,9 @@ export const auditCheckpoints = pgTable("audit_checkpoints", {
   time: text("time").notNull(),
   signingKeyId: text("signing_key_id").notNull(),
   signature: text("signature").notNull(),
+  // The Merkle frontier the checkpoint was made from (its hashes, comma-separated, largest subtree first), so a
+  // restarted gateway resumes its tree here instead of hashing every record. Not signed: checked on resume.
+  frontier: text("frontier"),
 });
 
 export const rateLimits = pgTable(

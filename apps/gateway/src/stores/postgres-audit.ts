@@ -16,11 +16,13 @@ import type {
   AuditRecord,
   AuditStore,
   ChainHead,
+  CheckpointWithFrontier,
   ListAuditRecordsOptions,
+  MerkleFrontier,
   SealFunction,
   SignedCheckpoint,
 } from "@rack-gateway/audit-chain";
-import { asc, gt, sql } from "drizzle-orm";
+import { asc, desc, gt, isNotNull, sql } from "drizzle-orm";
 import {
   AUDIT_APPEND_LOCK_KEY,
   type GatewayDatabase,
@@ -149,7 +151,12 @@ export function createPostgresAuditStore(db: GatewayDatabase, statements: Statem
       return row?.count ?? 0;
     },
 
-    async saveCheckpoint(checkpoint: SignedCheckpoint): Promise<void> {
+    async saveCheckpoint(checkpoint: SignedCheckpoint, frontier?: MerkleFrontier): Promise<void> {
+      if (frontier !== undefined && frontier.size !== checkpoint.treeSize) {
+        throw new RangeError(
+          `a frontier of size ${frontier.size} cannot belong to checkpoint ${checkpoint.treeSize}`,
+        );
+      }
       await db.insert(auditCheckpoints).values({
         treeSize: checkpoint.treeSize,
         rootHash: checkpoint.rootHash,
@@ -157,14 +164,36 @@ export function createPostgresAuditStore(db: GatewayDatabase, statements: Statem
         time: checkpoint.time,
         signingKeyId: checkpoint.signingKeyId,
         signature: checkpoint.signature,
+        frontier: frontier === undefined ? null : frontier.hashes.join(","),
       });
     },
 
     async listCheckpoints(): Promise<SignedCheckpoint[]> {
-      return db.select().from(auditCheckpoints).orderBy(asc(auditCheckpoints.treeSize));
+      return db.select(CHECKPOINT_COLUMNS).from(auditCheckpoints).orderBy(asc(auditCheckpoints.treeSize));
+    },
+
+    async latestCheckpointFrontier(): Promise<CheckpointWithFrontier | null> {
+      const [row] = await db
+        .select({ ...CHECKPOINT_COLUMNS, frontier: auditCheckpoints.frontier })
+        .from(auditCheckpoints)
+        .where(isNotNull(auditCheckpoints.frontier))
+        .orderBy(desc(auditCheckpoints.treeSize))
+        .limit(1);
+      if (!row || row.frontier === null) return null;
+      const { frontier, ...checkpoint } = row;
+      return { checkpoint, frontier: { size: checkpoint.treeSize, hashes: frontier.split(",") } };
     },
   };
 }
+
+const CHECKPOINT_COLUMNS = {
+  treeSize: auditCheckpoints.treeSize,
+  rootHash: auditCheckpoints.rootHash,
+  chainHash: auditCheckpoints.chainHash,
+  time: auditCheckpoints.time,
+  signingKeyId: auditCheckpoints.signingKeyId,
+  signature: auditCheckpoints.signature,
+};
 
 /** Seals the whole batch onto `head`; throws (and nothing is written) if an event fails the schema. */
 function sealOnto(head: ChainHead | null, events: readonly AuditEvent[], seal: SealFunction): AuditRecord[] {

@@ -3,9 +3,11 @@
  * port's contract — gapless seqs, atomic batches, serialized concurrent appends, exact round trips.
  */
 import { describe, expect, it } from "vitest";
+import { hashAuditLeaf } from "../audit-leaf.js";
 import { createChainSealer, GENESIS_HASH } from "../chain-hash.js";
 import { createCheckpoint, deriveCheckpointSigningKey, exportPublicKey } from "../checkpoint.js";
 import type { AuditEvent } from "../event.js";
+import { createMerkleTreeBuilder } from "../merkle-builder.js";
 import type { AuditRecord, AuditStore, SealFunction } from "../store.js";
 import { verifyChain } from "../verify.js";
 import { makeTestEvent } from "./make-test-event.js";
@@ -180,6 +182,35 @@ export function describeAuditStoreConformance<F extends AuditStoreFixture>(
           checkpointPublicKeys: { "cp-test": exportPublicKey(key) },
         });
         expect(result).toMatchObject({ ok: true, checkpointsVerified: 4 });
+      }));
+
+    it("keeps the frontier saved with a checkpoint, when it keeps frontiers at all", () =>
+      withStore(async (store) => {
+        if (store.latestCheckpointFrontier === undefined) return; // optional capability
+        const records = await store.append(events(5, "f"), SEAL);
+        const key = deriveCheckpointSigningKey(new Uint8Array(32).fill(7), "cp-test");
+        const checkpointAt = (size: number) => {
+          const tree = createMerkleTreeBuilder();
+          for (const record of records.slice(0, size)) tree.push(hashAuditLeaf(record));
+          const checkpoint = createCheckpoint({
+            records: records.slice(0, size),
+            time: new Date(Date.UTC(2026, 0, 1, 0, size)),
+            signingKey: key,
+          });
+          return { checkpoint, frontier: tree.frontier() };
+        };
+        expect(await store.latestCheckpointFrontier()).toBeNull();
+        const [two, three, five] = [checkpointAt(2), checkpointAt(3), checkpointAt(5)];
+        await store.saveCheckpoint(two.checkpoint, two.frontier);
+        await store.saveCheckpoint(five.checkpoint); // saved without one
+        expect(await store.latestCheckpointFrontier()).toEqual(two);
+        await store.saveCheckpoint(three.checkpoint, three.frontier);
+        expect(await store.latestCheckpointFrontier()).toEqual(three);
+        expect((await store.listCheckpoints()).map((checkpoint) => checkpoint.treeSize)).toEqual([2, 3, 5]);
+        // A frontier that cannot belong to the checkpoint is refused, and nothing is saved.
+        const four = checkpointAt(4);
+        await expect(store.saveCheckpoint(four.checkpoint, three.frontier)).rejects.toThrow(/frontier/);
+        expect((await store.listCheckpoints()).map((checkpoint) => checkpoint.treeSize)).toEqual([2, 3, 5]);
       }));
 
     it("round-trips events exactly: unicode, NUL, emoji, long strings, nested params", () =>
