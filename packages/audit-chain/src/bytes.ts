@@ -64,3 +64,42 @@ export function frameFields(fields: readonly Uint8Array[]): Uint8Array {
   }
   return out;
 }
+
+/**
+ * The framing of a record's MAC input or Merkle leaf — `frameFields([tag, u64 seq, 32-byte hash, ...texts])` —
+ * written straight into one buffer, with no intermediate arrays (this runs for every audit event, twice).
+ * `leadingByte`, when given, comes first and unframed (the RFC 9162 0x00 leaf prefix), so the result can be
+ * hashed in one call. Throws TypeError if `hashHex` is not 64 lowercase hex digits (naming it `hashName`) and
+ * RangeError if `seq` is not a safe non-negative integer.
+ */
+export function frameRecordFields(
+  tag: Uint8Array,
+  seq: number,
+  hashHex: string,
+  hashName: string,
+  texts: readonly string[],
+  leadingByte?: number,
+): Buffer {
+  if (!Number.isSafeInteger(seq) || seq < 0)
+    throw new RangeError(`seq must be a safe non-negative integer, got ${seq}`);
+  if (!isHash32Hex(hashHex))
+    throw new TypeError(`${hashName} must be 64 lowercase hex digits, got ${JSON.stringify(hashHex)}`);
+  let total = (leadingByte === undefined ? 0 : 1) + 4 + tag.byteLength + 4 + 8 + 4 + 32;
+  for (const text of texts) total += 4 + Buffer.byteLength(text, "utf8");
+  const out = Buffer.allocUnsafe(total);
+  let offset = leadingByte === undefined ? 0 : out.writeUInt8(leadingByte, 0);
+  offset = out.writeUInt32BE(tag.byteLength, offset);
+  out.set(tag, offset);
+  offset += tag.byteLength;
+  offset = out.writeUInt32BE(8, offset);
+  offset = out.writeUInt32BE(Math.floor(seq / 2 ** 32), offset); // u64 big-endian: high word, then low
+  offset = out.writeUInt32BE(seq >>> 0, offset);
+  offset = out.writeUInt32BE(32, offset);
+  offset += out.write(hashHex, offset, "hex");
+  for (const text of texts) {
+    const length = Buffer.byteLength(text, "utf8");
+    offset = out.writeUInt32BE(length, offset);
+    offset += out.write(text, offset, length, "utf8");
+  }
+  return out;
+}

@@ -4,7 +4,7 @@
  * key id is inside the MAC so a record cannot be re-labelled with another key.
  */
 import { createHmac, createSecretKey, type KeyObject } from "node:crypto";
-import { decodeHash32Hex, encodeHex, encodeU64, encodeUtf8, frameFields } from "./bytes.js";
+import { encodeUtf8, frameRecordFields } from "./bytes.js";
 import { canonicalizeEvent } from "./canonicalize.js";
 import { type AuditEvent, parseAuditEvent } from "./event.js";
 import type { AuditRecord, ChainHead, SealFunction } from "./store.js";
@@ -60,14 +60,11 @@ export function computeChainHash(
   link: { readonly seq: number; readonly prevHash: string; readonly keyId: string },
   canonicalEvent: string,
 ): string {
-  const input = frameFields([
-    TAG_BYTES,
-    encodeU64(link.seq),
-    decodeHash32Hex(link.prevHash, "prevHash"),
-    encodeUtf8(link.keyId),
-    encodeUtf8(canonicalEvent),
+  const input = frameRecordFields(TAG_BYTES, link.seq, link.prevHash, "prevHash", [
+    link.keyId,
+    canonicalEvent,
   ]);
-  return encodeHex(createHmac("sha256", key).update(input).digest());
+  return createHmac("sha256", key).update(input).digest("hex");
 }
 
 /**

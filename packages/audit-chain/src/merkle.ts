@@ -3,24 +3,30 @@
  * their verification. Proof generation follows the recursive definitions (§2.1.3.1, §2.1.4.1); verification
  * follows the iterative algorithms (§2.1.3.2, §2.1.4.2), so each checks the other in tests.
  */
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { equalBytes } from "./bytes.js";
 
-const LEAF_PREFIX = Uint8Array.of(0x00);
-const NODE_PREFIX = Uint8Array.of(0x01);
 const HASH_BYTES = 32;
 
 /** MTH({}) = SHA-256 of the empty string (RFC 9162 §2.1.1). */
-export const EMPTY_TREE_HEAD: Uint8Array = new Uint8Array(createHash("sha256").digest());
+export const EMPTY_TREE_HEAD: Uint8Array = new Uint8Array(hash("sha256", "", "buffer"));
 
 /** Leaf hash: SHA-256(0x00 ‖ data) (RFC 9162 §2.1.1). */
 export function hashLeaf(data: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash("sha256").update(LEAF_PREFIX).update(data).digest());
+  const input = Buffer.allocUnsafe(1 + data.byteLength);
+  input[0] = 0x00;
+  input.set(data, 1);
+  return new Uint8Array(hash("sha256", input, "buffer"));
 }
 
 /** Interior node hash: SHA-256(0x01 ‖ left ‖ right) (RFC 9162 §2.1.1). */
 export function hashChildren(left: Uint8Array, right: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash("sha256").update(NODE_PREFIX).update(left).update(right).digest());
+  // One buffer and one-shot hashing: this runs about once per audit record (building the tree) and per level.
+  const input = Buffer.allocUnsafe(1 + left.byteLength + right.byteLength);
+  input[0] = 0x01;
+  input.set(left, 1);
+  input.set(right, 1 + left.byteLength);
+  return new Uint8Array(hash("sha256", input, "buffer"));
 }
 
 /** The Merkle tree head (root) over `leafHashes` (RFC 9162 §2.1.1). Empty input gives `EMPTY_TREE_HEAD`. */

@@ -3,13 +3,12 @@
  * records with signed checkpoints to catch a truncated tail. Streaming, so `audit verify` over millions of
  * rows holds O(log n) state.
  */
-import { encodeLeafDataFromCanonical } from "./audit-leaf.js";
+import { hashAuditLeafFromCanonical } from "./audit-leaf.js";
 import { encodeHex, isHash32Hex } from "./bytes.js";
 import { canonicalizeEvent } from "./canonicalize.js";
 import { computeChainHash, GENESIS_HASH, prepareChainKeys } from "./chain-hash.js";
 import { type CheckpointPublicKey, verifyCheckpoint } from "./checkpoint.js";
 import { auditEventSchema } from "./event.js";
-import { hashLeaf } from "./merkle.js";
 import { createMerkleTreeBuilder, type MerkleTreeBuilder } from "./merkle-builder.js";
 import type { AuditRecord, AuditStore, ChainHead, SignedCheckpoint } from "./store.js";
 
@@ -191,7 +190,7 @@ export function createChainVerifier(
     if (computeChainHash(key, record, canonical) !== record.hash) {
       return fail("HASH_MISMATCH", `record ${record.seq}'s HMAC does not match its contents`, record.seq);
     }
-    tree?.push(hashLeaf(encodeLeafDataFromCanonical(record.seq, record.hash, canonical)));
+    tree?.push(hashAuditLeafFromCanonical(record.seq, record.hash, canonical));
     lastSeq = record.seq;
     lastHash = record.hash;
     count++;
