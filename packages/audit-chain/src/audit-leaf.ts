@@ -3,7 +3,7 @@
  * recomputes them from the records alone, without the HMAC key.
  */
 import { hash as oneShotHash } from "node:crypto";
-import { decodeHash32Hex, encodeU64, encodeUtf8, frameFields, frameRecordFields } from "./bytes.js";
+import { encodeUtf8, frameRecordFields } from "./bytes.js";
 import { canonicalizeEvent } from "./canonicalize.js";
 import type { AuditRecord } from "./store.js";
 
@@ -26,14 +26,17 @@ export function hashAuditLeaf(record: Pick<AuditRecord, "seq" | "hash" | "event"
 
 /** `hashAuditLeaf` for a record whose event's canonical text is at hand: one buffer, one hash call. */
 export function hashAuditLeafFromCanonical(seq: number, hash: string, canonicalEvent: string): Uint8Array {
-  if (!Number.isSafeInteger(seq) || seq < 1)
-    throw new TypeError(`seq must be a positive integer, got ${seq}`);
-  const input = frameRecordFields(TAG_BYTES, seq, hash, "hash", [canonicalEvent], LEAF_PREFIX_BYTE);
-  return new Uint8Array(oneShotHash("sha256", input, "buffer"));
+  return new Uint8Array(
+    oneShotHash("sha256", frameLeaf(seq, hash, canonicalEvent, LEAF_PREFIX_BYTE), "buffer"),
+  );
 }
 
 export function encodeLeafDataFromCanonical(seq: number, hash: string, canonicalEvent: string): Uint8Array {
+  return new Uint8Array(frameLeaf(seq, hash, canonicalEvent));
+}
+
+function frameLeaf(seq: number, hash: string, canonicalEvent: string, leadingByte?: number): Buffer {
   if (!Number.isSafeInteger(seq) || seq < 1)
     throw new TypeError(`seq must be a positive integer, got ${seq}`);
-  return frameFields([TAG_BYTES, encodeU64(seq), decodeHash32Hex(hash, "hash"), encodeUtf8(canonicalEvent)]);
+  return frameRecordFields(TAG_BYTES, seq, hash, "hash", [canonicalEvent], leadingByte);
 }

@@ -42,7 +42,7 @@ export {
   verifyInclusion,
 } from "./merkle.js";
 export type { MerkleFrontier, MerkleTreeBuilder } from "./merkle-builder.js";
-export { createMerkleTreeBuilder } from "./merkle-builder.js";
+export { assertFrontierFits, createMerkleTreeBuilder } from "./merkle-builder.js";
 export type {
   AuditRecord,
   AuditStore,

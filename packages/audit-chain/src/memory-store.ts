@@ -4,7 +4,7 @@
  * database connections behind a lock.
  */
 import type { AuditEvent } from "./event.js";
-import type { MerkleFrontier } from "./merkle-builder.js";
+import { assertFrontierFits, type MerkleFrontier } from "./merkle-builder.js";
 import type {
   AuditRecord,
   AuditStore,
@@ -85,11 +85,7 @@ export function createMemoryAuditStore(options: MemoryAuditStoreOptions = {}): A
       return storage.records.length;
     },
     async saveCheckpoint(checkpoint, frontier) {
-      if (frontier !== undefined && frontier.size !== checkpoint.treeSize) {
-        throw new RangeError(
-          `a frontier of size ${frontier.size} cannot belong to checkpoint ${checkpoint.treeSize}`,
-        );
-      }
+      assertFrontierFits(checkpoint.treeSize, frontier);
       const copy = structuredClone(checkpoint);
       const at = storage.checkpoints.findIndex((saved) => saved.treeSize > copy.treeSize);
       storage.checkpoints.splice(at === -1 ? storage.checkpoints.length : at, 0, copy);

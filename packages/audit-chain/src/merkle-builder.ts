@@ -94,3 +94,13 @@ function decomposeSize(size: number): number[] {
   }
   return sizes;
 }
+
+/**
+ * Throws RangeError unless `frontier` can be the tree a checkpoint over `treeSize` records was made from. Stores
+ * call it in `saveCheckpoint`, before writing anything.
+ */
+export function assertFrontierFits(treeSize: number, frontier: MerkleFrontier | undefined): void {
+  if (frontier !== undefined && frontier.size !== treeSize) {
+    throw new RangeError(`a frontier of size ${frontier.size} cannot belong to checkpoint ${treeSize}`);
+  }
+}

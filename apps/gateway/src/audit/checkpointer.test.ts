@@ -1,4 +1,6 @@
 import {
+  type AuditStore,
+  type AuditWriter,
   createAuditWriter,
   createChainSealer,
   createMemoryAuditStorage,
@@ -11,22 +13,62 @@ import { describe, expect, it } from "vitest";
 import { createCheckpointer } from "./checkpointer.js";
 
 const key = new Uint8Array(32).fill(7);
+const seal = createChainSealer({ keys: { k1: key }, currentKeyId: "k1" });
+const signingKey = deriveCheckpointSigningKey(key, "cp-k1");
+
+/** A checkpointer whose logged failures land in `errors` (their messages). */
+function startCheckpointer(store: AuditStore, every: number, errors: string[]) {
+  return createCheckpointer({
+    store,
+    signingKey,
+    every,
+    now: () => new Date("2026-11-22T10:00:00.000Z"),
+    logError: (message) => errors.push(message),
+  });
+}
+
+/** `inner`, counting the records it hands back to `list` (what a checkpointer reads to catch up). */
+function countingReads(inner: AuditStore) {
+  const counter = { recordsReadBack: 0 };
+  const store: AuditStore = {
+    ...inner,
+    list: async (options) => {
+      const page = await inner.list(options);
+      counter.recordsReadBack += page.length;
+      return page;
+    },
+  };
+  return { store, counter };
+}
+
+/** Appends `count` test events one at a time; `afterEach` runs after every append. */
+function sequentialAppender(writer: AuditWriter, afterEach: () => Promise<void> = async () => undefined) {
+  let n = 0;
+  return async (count: number) => {
+    for (let i = 0; i < count; i++) {
+      await writer.append(makeTestEvent({ requestId: `r${n++}` }));
+      await afterEach();
+    }
+  };
+}
+
+async function verifyStored(store: AuditStore) {
+  const checkpoints = await store.listCheckpoints();
+  const verification = verifyChain(
+    await store.list({ limit: 1000 }),
+    { k1: key },
+    { checkpoints, checkpointPublicKeys: { "cp-k1": signingKey.publicKey } },
+  );
+  return { checkpoints, verification };
+}
 
 describe("checkpointer", () => {
   it("signs checkpoints that verify, from records seen in memory and from another replica's appends alike", async () => {
     const storage = createMemoryAuditStorage();
     const store = createMemoryAuditStore({ storage });
     const otherReplica = createMemoryAuditStore({ storage });
-    const seal = createChainSealer({ keys: { k1: key }, currentKeyId: "k1" });
-    const signingKey = deriveCheckpointSigningKey(key, "cp-k1");
-    const errors: unknown[] = [];
-    const checkpointer = createCheckpointer({
-      store,
-      signingKey,
-      every: 4,
-      now: () => new Date("2026-11-22T10:00:00.000Z"),
-      logError: (_message, error) => errors.push(error),
-    });
+    const errors: string[] = [];
+    const checkpointer = startCheckpointer(store, 4, errors);
     const writer = createAuditWriter({
       store,
       seal,
@@ -45,16 +87,11 @@ describe("checkpointer", () => {
     await checkpointer.checkpointNow();
 
     const records = await store.list({ limit: 1000 });
-    const checkpoints = await store.listCheckpoints();
+    const { checkpoints, verification } = await verifyStored(store);
     expect(errors).toEqual([]);
     expect(checkpoints.length).toBeGreaterThanOrEqual(3);
     expect(checkpoints.at(-1)?.treeSize).toBe(records.length);
-    const result = verifyChain(
-      records,
-      { k1: key },
-      { checkpoints, checkpointPublicKeys: { "cp-k1": signingKey.publicKey } },
-    );
-    expect(result).toMatchObject({
+    expect(verification).toMatchObject({
       ok: true,
       count: records.length,
       checkpointsVerified: checkpoints.length,
@@ -62,48 +99,31 @@ describe("checkpointer", () => {
   });
 
   it("puts records committed while a checkpoint is being saved into the tree in memory, not read back later", async () => {
-    const storage = createMemoryAuditStorage();
-    const inner = createMemoryAuditStore({ storage });
-    let recordsReadBack = 0;
+    const inner = createMemoryAuditStore();
+    const { store: counted, counter } = countingReads(inner);
     let releaseSave: () => void = () => undefined;
     let saving: Promise<void> | null = null;
-    const store = {
-      ...inner,
-      list: async (options: Parameters<typeof inner.list>[0]) => {
-        const page = await inner.list(options);
-        recordsReadBack += page.length;
-        return page;
-      },
+    const store: AuditStore = {
+      ...counted,
       // The first checkpoint's save hangs until released, so batches commit meanwhile.
-      saveCheckpoint: async (checkpoint: Parameters<typeof inner.saveCheckpoint>[0]) => {
+      saveCheckpoint: async (checkpoint, frontier) => {
         if (saving === null) {
           saving = new Promise<void>((resolve) => {
             releaseSave = resolve;
           });
           await saving;
         }
-        await inner.saveCheckpoint(checkpoint);
+        await inner.saveCheckpoint(checkpoint, frontier);
       },
     };
-    const seal = createChainSealer({ keys: { k1: key }, currentKeyId: "k1" });
-    const signingKey = deriveCheckpointSigningKey(key, "cp-k1");
-    const errors: unknown[] = [];
-    const checkpointer = createCheckpointer({
-      store,
-      signingKey,
-      every: 4,
-      now: () => new Date("2026-11-22T10:00:00.000Z"),
-      logError: (_message, error) => errors.push(error),
-    });
+    const errors: string[] = [];
+    const checkpointer = startCheckpointer(store, 4, errors);
     const writer = createAuditWriter({
       store,
       seal,
       onCommitted: (records) => checkpointer.observe(records),
     });
-    let n = 0;
-    const append = async (count: number) => {
-      for (let i = 0; i < count; i++) await writer.append(makeTestEvent({ requestId: `r${n++}` }));
-    };
+    const append = sequentialAppender(writer);
 
     await append(4); // the first checkpoint starts: a new process reads the store once (4 records)
     await expect.poll(() => saving !== null).toBe(true);
@@ -114,21 +134,14 @@ describe("checkpointer", () => {
     await checkpointer.idle();
 
     expect(errors).toEqual([]);
-    expect(recordsReadBack).toBe(4);
-    const checkpoints = await inner.listCheckpoints();
+    expect(counter.recordsReadBack).toBe(4);
+    const { checkpoints, verification } = await verifyStored(inner);
     expect(checkpoints.map((checkpoint) => checkpoint.treeSize)).toEqual([4, 7]);
-    const result = verifyChain(
-      await inner.list({ limit: 100 }),
-      { k1: key },
-      { checkpoints, checkpointPublicKeys: { "cp-k1": signingKey.publicKey } },
-    );
-    expect(result).toMatchObject({ ok: true, count: 8, checkpointsVerified: 2 });
+    expect(verification).toMatchObject({ ok: true, count: 8, checkpointsVerified: 2 });
   });
 
   it("stops at a gap in the stored chain instead of spinning on it", async () => {
-    const storage = createMemoryAuditStorage();
-    const inner = createMemoryAuditStore({ storage });
-    const seal = createChainSealer({ keys: { k1: key }, currentKeyId: "k1" });
+    const inner = createMemoryAuditStore();
     await inner.append(
       Array.from({ length: 6 }, (_, i) => makeTestEvent({ requestId: `g${i}` })),
       seal,
@@ -142,14 +155,8 @@ describe("checkpointer", () => {
           .filter((record) => record.seq !== 3 && record.seq > (options?.afterSeq ?? 0))
           .slice(0, options?.limit),
     };
-    const errors: unknown[] = [];
-    const checkpointer = createCheckpointer({
-      store,
-      signingKey: deriveCheckpointSigningKey(key, "cp-k1"),
-      every: 1000,
-      now: () => new Date("2026-11-22T10:00:00.000Z"),
-      logError: (_message, error) => errors.push(error),
-    });
+    const errors: string[] = [];
+    const checkpointer = startCheckpointer(store, 1000, errors);
     await checkpointer.checkpointNow();
     expect(errors).toEqual([]);
     expect((await inner.listCheckpoints()).map((checkpoint) => checkpoint.treeSize)).toEqual([2]);
@@ -160,39 +167,16 @@ describe("checkpointer", () => {
     // (checkpoints at 9, its first batch, and at 12 on demand).
     const restart = async (tamper?: (storage: ReturnType<typeof createMemoryAuditStorage>) => void) => {
       const storage = createMemoryAuditStorage();
-      const seal = createChainSealer({ keys: { k1: key }, currentKeyId: "k1" });
-      const signingKey = deriveCheckpointSigningKey(key, "cp-k1");
       const errors: string[] = [];
       const start = () => {
-        const inner = createMemoryAuditStore({ storage });
-        const counter = { recordsReadBack: 0 };
-        const store = {
-          ...inner,
-          list: async (options: Parameters<typeof inner.list>[0]) => {
-            const page = await inner.list(options);
-            counter.recordsReadBack += page.length;
-            return page;
-          },
-        };
-        const checkpointer = createCheckpointer({
-          store,
-          signingKey,
-          every: 4,
-          now: () => new Date("2026-11-22T10:00:00.000Z"),
-          logError: (message) => errors.push(message),
-        });
+        const { store, counter } = countingReads(createMemoryAuditStore({ storage }));
+        const checkpointer = startCheckpointer(store, 4, errors);
         const writer = createAuditWriter({
           store,
           seal,
           onCommitted: (records) => checkpointer.observe(records),
         });
-        let n = 0;
-        const append = async (count: number) => {
-          for (let i = 0; i < count; i++) {
-            await writer.append(makeTestEvent({ requestId: `r${n++}` }));
-            await checkpointer.idle();
-          }
-        };
+        const append = sequentialAppender(writer, () => checkpointer.idle());
         return { append, counter, checkpointNow: () => checkpointer.checkpointNow() };
       };
       await start().append(8);
@@ -200,13 +184,7 @@ describe("checkpointer", () => {
       const processB = start();
       await processB.append(4); // its first batch (record 9) already starts a checkpoint: none in this process yet
       await processB.checkpointNow();
-      const store = createMemoryAuditStore({ storage });
-      const checkpoints = await store.listCheckpoints();
-      const verification = verifyChain(
-        await store.list({ limit: 100 }),
-        { k1: key },
-        { checkpoints, checkpointPublicKeys: { "cp-k1": signingKey.publicKey } },
-      );
+      const { checkpoints, verification } = await verifyStored(createMemoryAuditStore({ storage }));
       return { readBack: processB.counter.recordsReadBack, checkpoints, verification, errors };
     };
 

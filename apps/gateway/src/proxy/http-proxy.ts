@@ -18,8 +18,8 @@ import { type EnvVisibility, formatEnvList, maskReleasesJson, mergeEnv, parseEnv
 import { type RackCallContext, type RackCallDeps, rackCallEvent, resolveRackCall } from "./rack-call.js";
 import {
   forwardableRequestHeaders,
-  forwardableResponseHeaders,
   type RackForwarder,
+  READ_METHODS,
   responseHeaderList,
 } from "./rack-forwarder.js";
 
@@ -31,7 +31,6 @@ export interface HttpProxyDeps extends RackCallDeps {
   readonly logError: (message: string, error: unknown) => void;
 }
 
-const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 const MAX_FORM_BYTES = 1024 * 1024;
 const MAX_MASKED_RESPONSE_BYTES = 32 * 1024 * 1024;
 /** Convox CLI option headers worth recording (values are redacted like every parameter). */
@@ -101,9 +100,12 @@ function isReleaseRoute(match: RouteMatch): boolean {
 export function createHttpProxy(deps: HttpProxyDeps) {
   // The gateway's own response headers win over the rack's (Node would send both when only the case differs).
   const gatewayHeaderPairs = Object.entries(deps.responseHeaders).flat();
-  const gatewayHeaderNames = new Set(
-    [...Object.keys(deps.responseHeaders), "X-Request-Id"].map((n) => n.toLowerCase()),
+  const gatewayHeaderNames = [...Object.keys(deps.responseHeaders), "X-Request-Id"].map((n) =>
+    n.toLowerCase(),
   );
+  const replacedWhenStreamed = new Set(gatewayHeaderNames);
+  // A masked release document has its own length.
+  const replacedWhenMasked = new Set([...gatewayHeaderNames, "content-length"]);
   const withApp = (match: RouteMatch) => (match.app === undefined ? {} : { app: match.app });
 
   /** Env visibility for this principal on this app (CONVOX-API.md "Env values and secrets"). */
@@ -321,8 +323,6 @@ export function createHttpProxy(deps: HttpProxyDeps) {
         status < 300 &&
         String(upstream.headers["content-type"] ?? "").includes("json")
       ) {
-        const upstreamHeaders = forwardableResponseHeaders(upstream.headers);
-        for (const name of gatewayHeaderNames) delete upstreamHeaders[name];
         const chunks: Buffer[] = [];
         let size = 0;
         for await (const chunk of upstream) {
@@ -345,13 +345,17 @@ export function createHttpProxy(deps: HttpProxyDeps) {
             { cause: error },
           );
         }
-        delete upstreamHeaders["content-length"];
         res
-          .writeHead(status, {
-            ...upstreamHeaders,
-            ...headers(),
-            "Content-Length": Buffer.byteLength(masked),
-          })
+          .writeHead(
+            status,
+            responseHeaderList(upstream.rawHeaders, replacedWhenMasked, [
+              ...gatewayHeaderPairs,
+              "X-Request-Id",
+              context.requestId,
+              "Content-Length",
+              String(Buffer.byteLength(masked)),
+            ]),
+          )
           .end(masked);
         finish(status, "allow", resolution.decision.reason, {
           params,
@@ -362,7 +366,7 @@ export function createHttpProxy(deps: HttpProxyDeps) {
 
       res.writeHead(
         status,
-        responseHeaderList(upstream.rawHeaders, gatewayHeaderNames, [
+        responseHeaderList(upstream.rawHeaders, replacedWhenStreamed, [
           ...gatewayHeaderPairs,
           "X-Request-Id",
           context.requestId,

@@ -89,16 +89,6 @@ const DROPPED_RESPONSE_HEADERS = new Set([
   "set-cookie",
 ]);
 
-/** The rack's response headers minus connection-level ones and cookies (never planted on the gateway's origin). */
-export function forwardableResponseHeaders(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
-  const out: OutgoingHttpHeaders = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || DROPPED_RESPONSE_HEADERS.has(name)) continue;
-    out[name] = value;
-  }
-  return out;
-}
-
 /**
  * The rack's response headers as a flat `[name, value, …]` list (the form `writeHead` takes and `rawHeaders`
  * has), minus connection-level ones, cookies and every name in `replaced`, followed by `own`. Used on the
@@ -121,8 +111,11 @@ export function responseHeaderList(
   return out;
 }
 
-/** Reads that may be sent again when a kept-alive connection turns out to be closed. */
-const RETRYABLE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+/**
+ * Methods that only read: the proxy audits them after the answer (no intent record), and the forwarder may send
+ * them again when a kept-alive connection turns out to be closed.
+ */
+export const READ_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "OPTIONS"]);
 /** Every idle connection in the pool may have been closed at once (the rack restarted): try a few, not forever. */
 const MAX_STALE_CONNECTION_RETRIES = 3;
 
@@ -199,7 +192,7 @@ export function createRackForwarder(target: RackTarget): RackForwarder {
           outgoing.reusedSocket &&
           error.code === "ECONNRESET" &&
           request.body === null &&
-          RETRYABLE_METHODS.has(request.method)
+          READ_METHODS.has(request.method)
         ) {
           settled = true;
           sendOnce(request, retriesLeft - 1).then(resolve, reject);

@@ -11,16 +11,17 @@
  *
  * (The earlier design ran the slow path for every batch: five round trips, which cost more than sealing.)
  */
-import type {
-  AuditEvent,
-  AuditRecord,
-  AuditStore,
-  ChainHead,
-  CheckpointWithFrontier,
-  ListAuditRecordsOptions,
-  MerkleFrontier,
-  SealFunction,
-  SignedCheckpoint,
+import {
+  type AuditEvent,
+  type AuditRecord,
+  type AuditStore,
+  assertFrontierFits,
+  type ChainHead,
+  type CheckpointWithFrontier,
+  type ListAuditRecordsOptions,
+  type MerkleFrontier,
+  type SealFunction,
+  type SignedCheckpoint,
 } from "@rack-gateway/audit-chain";
 import { asc, desc, gt, isNotNull, sql } from "drizzle-orm";
 import {
@@ -152,11 +153,7 @@ export function createPostgresAuditStore(db: GatewayDatabase, statements: Statem
     },
 
     async saveCheckpoint(checkpoint: SignedCheckpoint, frontier?: MerkleFrontier): Promise<void> {
-      if (frontier !== undefined && frontier.size !== checkpoint.treeSize) {
-        throw new RangeError(
-          `a frontier of size ${frontier.size} cannot belong to checkpoint ${checkpoint.treeSize}`,
-        );
-      }
+      assertFrontierFits(checkpoint.treeSize, frontier);
       await db.insert(auditCheckpoints).values({
         treeSize: checkpoint.treeSize,
         rootHash: checkpoint.rootHash,
