@@ -10,7 +10,9 @@ const isControlCharacter = (char: string) => {
   return code < 0x20 || code === 0x7f;
 };
 
-const PLACEHOLDER_ORIGIN = "http://gateway.invalid";
+// Relative paths are resolved against an origin that cannot exist (RFC 6761 `.invalid`): a value that ends up on
+// any other origin tried to leave the gateway.
+const RESOLUTION_ORIGIN = "http://gateway.invalid";
 
 export function parseReturnTo(value: string | null | undefined): string | null {
   if (typeof value !== "string" || value.length === 0 || value.length > 2048) return null;
@@ -19,11 +21,11 @@ export function parseReturnTo(value: string | null | undefined): string | null {
   if (value.includes("\\") || [...value].some(isControlCharacter)) return null;
   let url: URL;
   try {
-    url = new URL(value, PLACEHOLDER_ORIGIN);
+    url = new URL(value, RESOLUTION_ORIGIN);
   } catch {
     return null;
   }
-  if (url.origin !== PLACEHOLDER_ORIGIN) return null;
+  if (url.origin !== RESOLUTION_ORIGIN) return null;
   // Never back into the sign-in itself (a loop, or a replayed callback).
   if (url.pathname === "/auth/login" || url.pathname === "/auth/callback") return null;
   return `${url.pathname}${url.search}`;
