@@ -36,7 +36,16 @@ function spawnHolder(dataDir: string, then: "hold" | "exit"): Promise<ChildProce
     `process.stdout.write("ready\\n");`,
     then === "hold" ? "setInterval(() => {}, 60_000);" : "process.exit(0);",
   ].join("\n");
-  const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+  // Sources throughout, workspace packages included (as test/server-process.ts runs the CLI): no dist/ needed.
+  const nodeArgs = [
+    "--conditions=@rack-gateway/source",
+    "--import",
+    "tsx",
+    "--input-type=module",
+    "-e",
+    script,
+  ];
+  const child = spawn(process.execPath, nodeArgs, {
     cwd: GATEWAY_DIR,
     stdio: ["ignore", "pipe", "pipe"],
   });
