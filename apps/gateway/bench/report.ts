@@ -16,6 +16,31 @@ const mb = (bytes: number) => `${fixed(bytes / 1e6, 1)} MB`;
 const runs = (values: readonly number[], digits: number) =>
   values.map((value) => fixed(value, digits)).join(", ");
 
+/**
+ * What 0.8× leaves for the gateway. With every process on the same CPUs and the load generator keeping them busy,
+ * throughput follows the total CPU spent per request, so the gateway's runs may cost at most (bare-proxy total ÷
+ * 0.8) per request. Charging the load generator and fake rack only what they cost in the bare-proxy runs (they
+ * cost more per request when throughput drops), the rest is what the gateway and PostgreSQL may spend together.
+ */
+function cpuBudgetLines(
+  cpu: Record<Way, ReadonlyArray<Readonly<Record<string, number>>>>,
+  medianOf: (values: readonly number[]) => number,
+): string[] {
+  const sum = (perRun: Readonly<Record<string, number>>, groups: readonly string[]) =>
+    groups.reduce((total, group) => total + (perRun[group] ?? 0), 0);
+  const bareTotal = medianOf(cpu.bare.map((perRun) => sum(perRun, Object.keys(perRun))));
+  const shared = medianOf(cpu.bare.map((perRun) => sum(perRun, ["load generator", "fake rack"])));
+  const bareProxy = medianOf(cpu.bare.map((perRun) => sum(perRun, ["bare proxy"])));
+  const gatewayPath = medianOf(cpu.gateway.map((perRun) => sum(perRun, ["gateway", "postgres"])));
+  const allowed = bareTotal / TARGET_READ_RATIO;
+  return [
+    `budget for ${TARGET_READ_RATIO}×: at most ${fixed(allowed, 0)} µs per request in all; less the load generator ` +
+      `and fake rack at their bare-proxy cost (${fixed(shared, 0)}),`,
+    `  gateway + PostgreSQL may spend ${fixed(allowed - shared, 0)} µs — measured ${fixed(gatewayPath, 0)} ` +
+      `(the bare proxy alone spends ${fixed(bareProxy, 0)})`,
+  ];
+}
+
 export function printReport(results: BenchResults): void {
   const { reads, uploads, median, settings } = results;
   const out: string[] = [];
@@ -80,6 +105,7 @@ export function printReport(results: BenchResults): void {
         `${LABELS[way].padEnd(24)}${cells.map((value) => fixed(value, 0).padStart(15)).join("")}${fixed(total, 0).padStart(10)}`,
       );
     }
+    out.push(...cpuBudgetLines(cpu, median));
   }
 
   const { paced } = results;
