@@ -108,6 +108,7 @@ export function createAuditLogFor(
     writeLine: ((line: string) => void) | null;
     logError: (message: string, error: unknown) => void;
     checkpointer?: Checkpointer;
+    now?: () => Date;
   },
 ): AuditLog {
   return createAuditLog({
@@ -120,6 +121,7 @@ export function createAuditLogFor(
       options.checkpointer?.observe(records);
     },
     batchDelayMs: AUDIT_BATCH_DELAY_MS,
+    ...(options.now === undefined ? {} : { now: options.now }),
   });
 }
 
@@ -149,7 +151,7 @@ export async function startGateway(
     now,
     logError,
   });
-  const audit = createAuditLogFor(config, database, { writeLine, logError, checkpointer });
+  const audit = createAuditLogFor(config, database, { writeLine, logError, checkpointer, now });
   const forwarder = createRackForwarder({
     url: config.rack.url,
     token: config.rack.token,

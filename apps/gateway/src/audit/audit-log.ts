@@ -4,15 +4,24 @@
  *
  * Fail closed: `recordDurably` resolves only once the event is committed; callers forward a mutating request
  * only after that. When a write fails, the log turns unhealthy and the proxy answers 503 until a write succeeds.
+ *
+ * An event is made sealable before it is queued: lone surrogates (client text) become U+FFFD, and an event that
+ * still fails validation — a gateway bug, not a store failure — is recorded as an `audit.event.invalid` event
+ * in its place, so it neither vanishes nor turns the log unhealthy.
  */
 import {
   type AuditEvent,
   type AuditRecord,
   type AuditStore,
+  AuditWriteError,
+  auditActorSchema,
+  auditEventSchema,
   canonicalizeEvent,
   createAuditWriter,
   createChainSealer,
+  parseAuditEvent,
 } from "@rack-gateway/audit-chain";
+import { clipAuditText, withWellFormedText } from "./audit-text.js";
 
 export interface AuditLogOptions {
   readonly store: AuditStore;
@@ -29,6 +38,8 @@ export interface AuditLogOptions {
    * takes them along. Default 0.
    */
   readonly batchDelayMs?: number;
+  /** The clock for events recorded in place of invalid ones. Default: the system clock. */
+  readonly now?: () => Date;
 }
 
 export interface AuditLog {
@@ -57,7 +68,57 @@ function committedLine(record: AuditRecord): string {
   return event === "{}" ? `${head}}` : `${head},${event.slice(1)}`;
 }
 
+/** The action of the event recorded in place of one that fails validation. */
+export const INVALID_EVENT_ACTION = "audit.event.invalid";
+
+/** The validated event, or why it cannot be sealed (schema or canonical form). */
+function validate(event: unknown): { readonly event: AuditEvent } | { readonly problem: string } {
+  try {
+    const parsed = parseAuditEvent(event);
+    canonicalizeEvent(parsed);
+    return { event: parsed };
+  } catch (error) {
+    return { problem: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+// Fields of a rejected event worth keeping in its replacement, each kept only if valid on its own.
+const KEPT_FIELDS = ["method", "path", "permission", "app", "status", "clientIp", "userAgent"] as const;
+
+/**
+ * The event recorded in place of one that fails validation: who and which request (request id, actor, method,
+ * path…) as far as those fields are valid, the original action in `detail`, and the validation problem.
+ */
+function replacementEvent(original: unknown, problem: string, now: Date): AuditEvent {
+  const fields = withWellFormedText(
+    typeof original === "object" && original !== null ? (original as Record<string, unknown>) : {},
+  );
+  const text = (value: unknown, maxLength: number) =>
+    typeof value === "string" && value.length > 0 ? clipAuditText(value, maxLength) : null;
+  const time = auditEventSchema.shape.time.safeParse(fields.time);
+  const actor = auditActorSchema.safeParse(fields.actor);
+  const replacement: Record<string, unknown> = {
+    time: time.success ? time.data : now.toISOString(),
+    requestId: text(fields.requestId, 200) ?? "unknown",
+    actor: actor.success ? actor.data : { type: "system" },
+    action: INVALID_EVENT_ACTION,
+    decision: "error",
+    reason: clipAuditText(
+      `the gateway built an audit event that fails validation, recorded here in its place: ${problem}`,
+      2000,
+    ),
+    detail: { action: text(fields.action, 200) },
+  };
+  for (const field of KEPT_FIELDS) {
+    if (auditEventSchema.shape[field].safeParse(fields[field]).success && fields[field] !== undefined) {
+      replacement[field] = fields[field];
+    }
+  }
+  return parseAuditEvent(replacement);
+}
+
 export function createAuditLog(options: AuditLogOptions): AuditLog {
+  const now = options.now ?? (() => new Date());
   const seal = createChainSealer({ keys: options.keys, currentKeyId: options.currentKeyId });
   let healthy = true;
   const pending = new Set<Promise<unknown>>();
@@ -75,14 +136,37 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     },
   });
 
+  /**
+   * The event as the chain can seal it. Lone surrogates come from client text (a JSON body, a header) or from
+   * clipping: replaced by U+FFFD, the event is otherwise recorded as built. Anything else is a bug in the code
+   * that built the event: reported, its text shipped unsealed, and a replacement sealed in its place.
+   */
+  const sealable = (event: AuditEvent): AuditEvent => {
+    const checked = validate(event);
+    if ("event" in checked) return checked.event;
+    const repaired = validate(withWellFormedText(event));
+    if ("event" in repaired) return repaired.event;
+    options.logError(
+      "audit event failed validation; recording audit.event.invalid in its place",
+      new TypeError(checked.problem),
+    );
+    try {
+      options.writeLine?.(JSON.stringify({ type: "audit", sealed: false, invalid: true, ...event }));
+    } catch {
+      // Not even JSON (a bigint, a cycle): the replacement event and the error log are what remains.
+    }
+    return replacementEvent(event, repaired.problem, now());
+  };
+
   const append = (event: AuditEvent, urgent: boolean): Promise<AuditRecord> => {
-    const written = writer.append(event, { urgent }).then(
+    const written = writer.append(sealable(event), { urgent }).then(
       (record) => {
         healthy = true;
         return record;
       },
       (error: unknown) => {
-        healthy = false;
+        // Only the store failing makes the log unhealthy; every event reaching the writer is already valid.
+        if (error instanceof AuditWriteError) healthy = false;
         // The event still reaches the log stream, marked unsealed, so nothing is silently lost.
         options.writeLine?.(JSON.stringify({ type: "audit", sealed: false, ...event }));
         throw error;

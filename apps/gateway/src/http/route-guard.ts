@@ -8,6 +8,7 @@ import { authorize } from "@rack-gateway/rbac";
 import type { MiddlewareHandler } from "hono";
 import { matchGatewayRoute } from "../api/gateway-routes.js";
 import type { AuditLog } from "../audit/audit-log.js";
+import { clipAuditText } from "../audit/audit-text.js";
 import type { Authenticator } from "../auth/authenticate.js";
 import { readCredential } from "../auth/credentials.js";
 import type { SessionService } from "../auth/sessions.js";
@@ -79,7 +80,7 @@ export function createRouteGuard(deps: RouteGuardDeps): MiddlewareHandler<AppEnv
         method: c.req.method,
         path: route.path,
         decision: "deny",
-        reason: reason.slice(0, 2000),
+        reason: clipAuditText(reason, 2000),
         status: error.status,
       };
       if (route.permission) event.permission = route.permission;

@@ -8,6 +8,7 @@ import type { AuditActor, AuditEvent, JsonValue } from "@rack-gateway/audit-chai
 import { type AuthorizeDecision, authorize, matchConvoxRoute, type RouteMatch } from "@rack-gateway/rbac";
 import type { RedactionRules } from "@rack-gateway/redaction";
 import { redact, redactString } from "@rack-gateway/redaction";
+import { clipAuditText as clip } from "../audit/audit-text.js";
 import type { Authenticated, Authenticator } from "../auth/authenticate.js";
 import { readCredential } from "../auth/credentials.js";
 import { GatewayError, invalidAuthentication } from "../http/errors.js";
@@ -56,8 +57,6 @@ export interface RackCallDeps {
 }
 
 const ANONYMOUS: AuditActor = { type: "anonymous" };
-
-const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
 // A gateway sees a handful of distinct user agents (CLI versions, CI runners): redact each once. Bounded, because
 // the header is the client's to choose.

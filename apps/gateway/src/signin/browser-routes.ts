@@ -14,6 +14,7 @@ import {
   verifyState,
 } from "@rack-gateway/oauth";
 import { Hono } from "hono";
+import { clipAuditText } from "../audit/audit-text.js";
 import type { GatewayDeps } from "../deps.js";
 import {
   clearSignInCookie,
@@ -250,7 +251,7 @@ export function browserSignInRoutes(deps: GatewayDeps) {
     if (query.error !== undefined) {
       return refuse(c, {
         status: 403,
-        reason: `the identity provider answered ${query.error.slice(0, 100)}`,
+        reason: `the identity provider answered ${clipAuditText(query.error, 100)}`,
         title: "Sign-in cancelled",
         message: "The identity provider did not sign you in.",
       });

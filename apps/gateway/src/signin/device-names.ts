@@ -1,4 +1,5 @@
 /** Names that tell a person's sessions apart in their session list ("Chrome on Linux", "alice's laptop"). */
+import { replaceLoneSurrogates } from "../audit/audit-text.js";
 
 /** Control characters, line separators and bidirectional overrides (which can disguise a name). */
 const isInvisible = (code: number) =>
@@ -12,12 +13,13 @@ const isInvisible = (code: number) =>
 /** Printable text only, trimmed, at most 100 characters; null when nothing is left. */
 export function cleanDeviceName(input: unknown): string | null {
   if (typeof input !== "string") return null;
-  const cleaned = [...input]
+  const collapsed = [...input]
     .map((char) => (isInvisible(char.charCodeAt(0)) ? " " : char))
     .join("")
     .replace(/\s+/g, " ")
-    .trim()
-    .slice(0, 100);
+    .trim();
+  // Cut between code points: half a surrogate pair would make the sign-in's audit event unsealable.
+  const cleaned = replaceLoneSurrogates([...collapsed].slice(0, 100).join(""));
   return cleaned.length > 0 ? cleaned : null;
 }
 

@@ -2,6 +2,7 @@
 import { createHash } from "node:crypto";
 import type { AuditActor, AuditEvent, JsonValue } from "@rack-gateway/audit-chain";
 import type { Context } from "hono";
+import { clipAuditText } from "../audit/audit-text.js";
 import { userActor } from "../auth/sessions.js";
 import type { GatewayDeps } from "../deps.js";
 import { GatewayError } from "../http/errors.js";
@@ -36,13 +37,13 @@ export function signInEvent(
     method: c.req.method,
     path: new URL(c.req.url).pathname,
     decision: fields.decision,
-    reason: fields.reason.slice(0, 2000),
+    reason: clipAuditText(fields.reason, 2000),
     status: fields.status,
   };
   const ip = c.get("clientIp");
   if (ip) event.clientIp = ip;
   const userAgent = c.req.header("user-agent");
-  if (userAgent) event.userAgent = userAgent.slice(0, 1000);
+  if (userAgent) event.userAgent = clipAuditText(userAgent, 1000);
   if (fields.detail) event.detail = fields.detail;
   return event;
 }
@@ -50,7 +51,7 @@ export function signInEvent(
 /** The actor for an email we could not (or may not) tie to a user. */
 export const claimedActor = (email: string): AuditActor => ({
   type: "anonymous",
-  email: email.slice(0, 320),
+  email: clipAuditText(email, 320),
 });
 
 /**
