@@ -1,6 +1,7 @@
 // Threat: the gateway forwards something other than what it authorized — the client's credentials, cookies or spoofed proxy headers, a path that differs from the one checked — or leaks rack cookies and internal detail back to clients.
 import { createHash, randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import net from "node:net";
 import { performance } from "node:perf_hooks";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { basicAuth, type Harness, startHarness } from "./harness.js";
@@ -245,6 +246,70 @@ describe("what the gateway forwards to the rack", () => {
     expect(upload?.bodyBytes).toBe(chunks * chunkBytes);
     expect(upload?.bodySha256).toBe(digest.digest("hex"));
     expect(harness.rack.state.objects.get("myapp/tmp/big.tgz")?.size).toBe(chunks * chunkBytes);
+  });
+});
+
+// Connections to the rack are pooled: a request body the rack cannot delimit is read as the start of the next
+// request on that connection, which then carries the next request's credentials — the rack's own.
+describe("request framing towards the rack (no request smuggling)", () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness();
+  });
+  afterAll(() => harness.close());
+  beforeEach(() => harness.rack.reset());
+
+  /** Sends `head` and a chunked body holding `smuggled` on a raw connection, and returns the answer's status line. */
+  const chunkedRequest = (head: string, token: string, smuggled: string) =>
+    new Promise<string>((resolve, reject) => {
+      const url = new URL(harness.gatewayUrl);
+      const socket = net.connect(Number(url.port), "127.0.0.1");
+      const chunks: Buffer[] = [];
+      socket.on("data", (chunk: Buffer) => chunks.push(chunk));
+      socket.on("error", reject);
+      socket.on("close", () => resolve(Buffer.concat(chunks).toString("latin1").split("\r\n")[0] ?? ""));
+      const body = `${Buffer.byteLength(smuggled).toString(16)}\r\n${smuggled}\r\n0\r\n\r\n`;
+      // Written, not ended, so that the connection stays open for the answer.
+      socket.write(
+        `${head} HTTP/1.1\r\nHost: gateway\r\nAuthorization: ${basicAuth(token)}\r\n` +
+          `Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n${body}`,
+      );
+    });
+
+  it.each([
+    ["a viewer's OPTIONS /resources", "viewer", "OPTIONS /api/v1/rack-proxy/resources?"],
+    [
+      "an ops token's DELETE of a process",
+      "ops",
+      "DELETE /api/v1/rack-proxy/apps/myapp/processes/web-aaaad?",
+    ],
+  ] as const)(
+    "sends %s with its body framed, so the body never runs as a request",
+    async (_what, role, head) => {
+      const smuggled = "DELETE /apps/myapp HTTP/1.1\r\nX-Ignore: ";
+      expect(await chunkedRequest(head, harness.tokens[role], smuggled)).toMatch(/^HTTP\/1\.1 [0-9]{3} /);
+      // The next request on the pooled connection would have completed the smuggled one.
+      expect((await harness.rackRequest(harness.tokens.viewer, "GET", "/apps?")).status).toBe(200);
+      expect(harness.rack.state.apps.has("myapp")).toBe(true);
+      const seen = harness.rack.requests.map((request) => `${request.method} ${request.path.split("?")[0]}`);
+      expect(seen).not.toContain("DELETE /apps/myapp");
+      expect(seen.at(-1)).toBe("GET /apps");
+    },
+  );
+
+  it("drops a read's body and its Content-Length, so the rack answers at once instead of waiting for it", async () => {
+    const started = performance.now();
+    const response = await rawRequest(harness.gatewayUrl, {
+      method: "GET",
+      path: `${PREFIX}/apps?`,
+      headers: { Authorization: basicAuth(harness.tokens.viewer), "Content-Length": "5" },
+      body: "hello",
+    });
+    expect(response.status).toBe(200);
+    expect(performance.now() - started).toBeLessThan(4_000);
+    const [forwarded] = harness.rack.requests;
+    expect(forwarded?.headers["content-length"]).toBeUndefined();
+    expect(forwarded?.bodyBytes).toBe(0);
   });
 });
 

@@ -119,6 +119,35 @@ export const READ_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "OPTION
 /** Every idle connection in the pool may have been closed at once (the rack restarted): try a few, not forever. */
 const MAX_STALE_CONNECTION_RETRIES = 3;
 
+/**
+ * The request's headers with framing that matches its body exactly. Connections to the rack are pooled, so a body
+ * the rack cannot delimit would be read as the start of the next request on that connection — which the rack would
+ * run with the next request's credentials (the rack's own). Node adds chunked framing by default only for some
+ * methods; a streamed body of a DELETE or OPTIONS without Content-Length would go out raw. So:
+ * - no body: no Content-Length (a client's, for a body the gateway dropped, would make the rack wait for it);
+ * - a buffer: its own length;
+ * - a stream: the client's Content-Length (Node's parser has already held the stream to it) or else chunked.
+ */
+export function framedHeaders(request: RackRequest): OutgoingHttpHeaders {
+  const headers: OutgoingHttpHeaders = { ...request.headers };
+  for (const name of Object.keys(headers)) {
+    const lower = name.toLowerCase();
+    if (lower === "content-length" || lower === "transfer-encoding") delete headers[name];
+  }
+  const { body } = request;
+  if (body === null) return headers;
+  if (Buffer.isBuffer(body)) {
+    headers["content-length"] = String(body.length);
+    return headers;
+  }
+  const declared = Object.entries(request.headers).find(
+    ([name]) => name.toLowerCase() === "content-length",
+  )?.[1];
+  if (typeof declared === "string" && /^\d+$/.test(declared)) headers["content-length"] = declared;
+  else headers["transfer-encoding"] = "chunked";
+  return headers;
+}
+
 export function encodeRackAuthorization(token: string): string {
   // The convox CLI URL-escapes the password inside Basic credentials; the rack unescapes it.
   return `Basic ${Buffer.from(`convox:${encodeURIComponent(token)}`).toString("base64")}`;
@@ -144,7 +173,7 @@ export function createRackForwarder(target: RackTarget): RackForwarder {
         method: request.method,
         path: `${basePath}${request.path}`,
         agent,
-        headers: { ...request.headers, host: target.url.host, authorization },
+        headers: { ...framedHeaders(request), host: target.url.host, authorization },
       });
       let settled = false;
       const fail = (error: GatewayError) => {
