@@ -1,4 +1,5 @@
 // Threat: app secrets leak through release JSON or the audit trail, or someone below the needed role changes protected or secret env vars through `convox env set`.
+import { createHash } from "node:crypto";
 import type { AuditEvent } from "@rack-gateway/audit-chain";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type Harness, startHarness } from "./harness.js";
@@ -8,6 +9,8 @@ const MASK = "********";
 const DATABASE_URL = "postgres://app:s3cret@db.internal:5432/app";
 const SECRET_KEY = "k3y";
 const NEW_SECRET = "n3w-S3cr3t-value-4f7a9c";
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
 interface Release {
   id: string;
@@ -200,5 +203,126 @@ describe("env values and secrets through the rack proxy", () => {
       expect(response.json(), env).toMatchObject({ code: "BAD_REQUEST" });
     }
     expect(postedReleases()).toEqual([]);
+  });
+
+  // The rack reads `env` from the query string and from multipart bodies as well as urlencoded ones, and trims the
+  // whitespace around a key: each of these would have reached it without the env policy having seen it.
+  describe("env the policy would not see", () => {
+    const EVIL = "postgres://evil@attacker.example/db";
+    const smuggledEnv = `DATABASE_URL=${EVIL}\nLOG_LEVEL=info\nSECRET_KEY=pwned-by-deployer`;
+
+    it("refuses env (or any parameter) in the query string with 400, with or without a body, and posts nothing", async () => {
+      const query = `?env=${encodeURIComponent(smuggledEnv)}`;
+      const withForm = await harness.rackRequest(
+        harness.tokens.deployer,
+        "POST",
+        `/apps/myapp/releases${query}`,
+        {
+          form: { description: "innocent" },
+        },
+      );
+      const bodyless = await harness.rackRequest(
+        harness.tokens.deployer,
+        "POST",
+        `/apps/myapp/releases${query}`,
+        {
+          headers: { "Content-Type": "application/octet-stream" },
+        },
+      );
+      const encodedName = await harness.rackRequest(
+        harness.tokens.admin,
+        "POST",
+        `/apps/myapp/releases?%65nv=${encodeURIComponent(smuggledEnv)}`,
+        { form: { env: `DATABASE_URL=${MASK}\nLOG_LEVEL=info\nSECRET_KEY=${MASK}` } },
+      );
+      for (const response of [withForm, bodyless, encodedName]) {
+        expect(response.status).toBe(400);
+        expect(response.json<{ error: string; code: string }>()).toMatchObject({ code: "BAD_REQUEST" });
+        const events = await eventsOf(harness, response.headers.get("x-request-id"));
+        expect(events).toContainEqual(
+          expect.objectContaining({ action: "rack.request", decision: "deny", status: 400 }),
+        );
+      }
+      expect(postedReleases()).toEqual([]);
+      expect(envOf(latestRackRelease()).DATABASE_URL).toBe(DATABASE_URL);
+    });
+
+    it("refuses a multipart (or any non-urlencoded) body with 415 and posts nothing", async () => {
+      const boundary = "XyZzY";
+      const multipart = `--${boundary}\r\nContent-Disposition: form-data; name="env"\r\n\r\n${smuggledEnv}\r\n--${boundary}--\r\n`;
+      const responses = [
+        await harness.rackRequest(harness.tokens.deployer, "POST", "/apps/myapp/releases", {
+          body: multipart,
+          headers: { "Content-Type": `multipart/form-data; boundary=${boundary}` },
+        }),
+        await harness.rackRequest(harness.tokens.deployer, "POST", "/apps/myapp/releases", {
+          body: `env=${encodeURIComponent(smuggledEnv)}`,
+          headers: { "Content-Type": "text/plain" },
+        }),
+      ];
+      for (const response of responses) {
+        expect(response.status).toBe(415);
+        expect(response.json()).toMatchObject({ code: "UNSUPPORTED_MEDIA_TYPE" });
+      }
+      expect(postedReleases()).toEqual([]);
+    });
+
+    it("still creates a release from an empty, bodyless POST (nothing for the policy to check)", async () => {
+      const response = await harness.rackRequest(harness.tokens.deployer, "POST", "/apps/myapp/releases?");
+      expect(response.status).toBe(200);
+      expect(postedReleases()).toHaveLength(1);
+      expect(envOf(latestRackRelease()).DATABASE_URL).toBe(DATABASE_URL);
+    });
+
+    it.each([
+      ["a leading space", ` DATABASE_URL=${EVIL}`],
+      ["a trailing tab", `DATABASE_URL\t=${EVIL}`],
+      ["a carriage return before =", `DATABASE_URL\r=${EVIL}`],
+      ["a no-break space", `\u00a0DATABASE_URL=${EVIL}`],
+      ["U+0085 (Go trims it, JavaScript does not)", `DATABASE_URL\u0085=${EVIL}`],
+    ])("reads a protected key written with %s the rack's way and refuses it (403)", async (_how, line) => {
+      const response = await setEnv(
+        "admin",
+        `DATABASE_URL=${MASK}\nLOG_LEVEL=info\nSECRET_KEY=${MASK}\n${line}`,
+      );
+      expect(response.status).toBe(403);
+      expect(response.json()).toMatchObject({ code: "PROTECTED_ENV_VAR" });
+      expect(postedReleases()).toEqual([]);
+    });
+
+    it("forwards keys the way the rack will store them, and audits them under that name", async () => {
+      const response = await setEnv("admin", `DATABASE_URL=${MASK}\n  LOG_LEVEL =debug\nSECRET_KEY=${MASK}`);
+      expect(response.status).toBe(200);
+      expect(envOf(latestRackRelease())).toEqual({ DATABASE_URL, LOG_LEVEL: "debug", SECRET_KEY });
+      const events = envEvents(await eventsOf(harness, response.headers.get("x-request-id")));
+      expect(events).toEqual([
+        expect.objectContaining({
+          action: "rack.env.set",
+          detail: expect.objectContaining({ variable: "LOG_LEVEL" }),
+        }),
+      ]);
+    });
+
+    it("forwards its own serialization of the form it checked, not the client's bytes", async () => {
+      // `%zz` is a malformed escape: URLSearchParams keeps it as text, Go's parser drops the whole pair — two
+      // parsers that disagree on a body would disagree on an `env` hidden in it.
+      for (const sent of [
+        "description=%zz",
+        `description=%zz&env=${encodeURIComponent(`DATABASE_URL=${MASK}\nLOG_LEVEL=warn\nSECRET_KEY=${MASK}`)}`,
+      ]) {
+        harness.rack.reset();
+        const response = await harness.rackRequest(harness.tokens.admin, "POST", "/apps/myapp/releases", {
+          body: sent,
+          headers: { "Content-Type": "application/x-www-form-urlencoded" },
+        });
+        expect(response.status).toBe(200);
+        const checked = new URLSearchParams(sent);
+        if (checked.has("env"))
+          checked.set("env", `DATABASE_URL=${DATABASE_URL}\nLOG_LEVEL=warn\nSECRET_KEY=${SECRET_KEY}`);
+        const [posted] = postedReleases();
+        expect(posted?.bodySha256).toBe(sha256(checked.toString()));
+        expect(posted?.bodySha256).not.toBe(sha256(sent));
+      }
+    });
   });
 });

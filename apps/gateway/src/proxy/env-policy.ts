@@ -10,16 +10,30 @@ export type EnvVisibility = "masked" | "plain-values" | "secrets-revealed";
 
 export type EnvEntries = Array<[key: string, value: string]>;
 
+/**
+ * Go's `unicode.IsSpace`, which `strings.TrimSpace` trims: ASCII whitespace, U+0085, U+00A0 and the Unicode
+ * White_Space spaces. (JavaScript's `trim` differs: it also trims U+FEFF and not U+0085.)
+ */
+const GO_SPACE = "\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000";
+const GO_TRIM_SPACE = new RegExp(`^[${GO_SPACE}]+|[${GO_SPACE}]+$`, "g");
+
+/**
+ * Parses an env list exactly as the rack does (`structs.Environment.Load`): lines split on `\n` with one trailing
+ * `\r` dropped, the key is what precedes the first `=` with surrounding whitespace trimmed, the value is kept as
+ * is, and a later line wins. Keys must be read the rack's way, or ` DATABASE_URL=…` would pass the policy as a new
+ * plain key and then overwrite the protected one at the rack.
+ */
 export function parseEnvList(text: string): EnvEntries {
   const entries: EnvEntries = [];
   for (const line of text.split("\n")) {
     const trimmed = line.replace(/\r$/, "");
-    if (trimmed.trim() === "") continue;
+    if (trimmed.replace(GO_TRIM_SPACE, "") === "") continue;
     const separator = trimmed.indexOf("=");
-    if (separator <= 0) {
+    const key = separator < 0 ? "" : trimmed.slice(0, separator).replace(GO_TRIM_SPACE, "");
+    if (key === "") {
       throw new GatewayError(400, "BAD_REQUEST", "env must be a list of KEY=VALUE lines");
     }
-    entries.push([trimmed.slice(0, separator), trimmed.slice(separator + 1)]);
+    entries.push([key, trimmed.slice(separator + 1)]);
   }
   return entries;
 }
@@ -35,7 +49,8 @@ export function maskEnvList(text: string, visibility: EnvVisibility, rules: Reda
       const separator = line.indexOf("=");
       if (separator <= 0) return line;
       const key = line.slice(0, separator);
-      const kind = classifyEnvKey(key, rules);
+      // Classified by the key the rack means (see parseEnvList), whatever spacing this document carries.
+      const kind = classifyEnvKey(key.replace(GO_TRIM_SPACE, ""), rules);
       const visible =
         visibility === "secrets-revealed"
           ? kind !== "protected"

@@ -90,6 +90,38 @@ function collectParams(
   return params;
 }
 
+/** True when the client declared a body: Node's parser accepts exactly one of Content-Length and chunked. */
+function declaresBody(req: IncomingMessage): boolean {
+  if (req.headers["transfer-encoding"] !== undefined) return true;
+  return Number(req.headers["content-length"] ?? 0) > 0;
+}
+
+/**
+ * `POST /apps/{app}/releases` is where env changes, so the env policy must see every way the rack could read an
+ * `env`: the rack takes its parameters from the query string and from urlencoded *or multipart* bodies alike. The
+ * gateway inspects urlencoded bodies only, so it refuses the other two instead of forwarding what it did not check.
+ */
+function assertReleaseCreateShape(
+  req: IncomingMessage,
+  target: string,
+  contentType: string | undefined,
+): void {
+  if (new URLSearchParams(queryOf(target)).size > 0) {
+    throw new GatewayError(
+      400,
+      "BAD_REQUEST",
+      "POST /apps/{app}/releases takes its parameters in a form body, not in the query string",
+    );
+  }
+  if (contentType !== "application/x-www-form-urlencoded" && declaresBody(req)) {
+    throw new GatewayError(
+      415,
+      "UNSUPPORTED_MEDIA_TYPE",
+      "POST /apps/{app}/releases accepts only an application/x-www-form-urlencoded body",
+    );
+  }
+}
+
 /** Routes whose JSON carries Release objects with env (list, get, and create's answer). */
 const RELEASE_ROUTE = /^(GET \/apps\/\{app\}\/releases(\/\{\w+\})?|POST \/apps\/\{app\}\/releases)$/;
 
@@ -253,19 +285,22 @@ export function createHttpProxy(deps: HttpProxyDeps) {
       let body: Buffer | IncomingMessage | null = req;
       let form: URLSearchParams | null = null;
       const extraEvents: AuditEvent[] = [];
+      const createsRelease = method === "POST" && match.route.path === "/apps/{app}/releases";
+      if (createsRelease) assertReleaseCreateShape(req, context.target, contentType);
       if (contentType === "application/x-www-form-urlencoded") {
         const raw = await readBody(req, MAX_FORM_BYTES);
         form = new URLSearchParams(raw.toString("utf8"));
         body = raw;
-        if (method === "POST" && match.route.path === "/apps/{app}/releases") {
+        if (createsRelease) {
           const policy = await applyEnvPolicy(context, identity, match, form);
-          if (policy.form !== form) {
-            form = policy.form;
-            body = Buffer.from(form.toString(), "utf8");
-          }
           extraEvents.push(...policy.events);
+          form = policy.form;
+          // Always the gateway's own serialization of what it checked: the rack's form parser and ours disagree
+          // on malformed escapes, so the raw bytes could say something the policy never saw.
+          body = Buffer.from(form.toString(), "utf8");
         }
-      } else if (!mutating && method !== "OPTIONS") {
+      } else if (!mutating) {
+        // A read carries no body to the rack (the forwarder also drops the client's Content-Length).
         body = null;
         req.resume();
       }
@@ -309,7 +344,6 @@ export function createHttpProxy(deps: HttpProxyDeps) {
       const outgoingHeaders = forwardableRequestHeaders(req.headers);
       outgoingHeaders["x-convox-actor"] =
         identity.actor.email ?? identity.actor.name ?? identity.principal.name;
-      if (Buffer.isBuffer(body)) outgoingHeaders["content-length"] = String(body.length);
       const query = queryOf(context.target);
       const upstream = await deps.forwarder.send({
         method,
