@@ -10,7 +10,7 @@ import { createRedactionRules } from "@rack-gateway/redaction";
 import { type AuditLog, createAuditLog } from "./audit/audit-log.js";
 import { type Checkpointer, createCheckpointer } from "./audit/checkpointer.js";
 import { auditVerificationKeysOf } from "./audit/verify-audit.js";
-import { createAuthenticator } from "./auth/authenticate.js";
+import { type CheckedToken, createAuthenticator } from "./auth/authenticate.js";
 import { createSessionService } from "./auth/sessions.js";
 import { createTtlCache } from "./auth/ttl-cache.js";
 import { ConfigError, type GatewayConfig } from "./config/config.js";
@@ -25,7 +25,7 @@ import {
   type SettingKey,
   validateSettingOverrides,
 } from "./settings/settings.js";
-import type { ApiTokenRecord, SessionRecord, UserRecord } from "./stores/types.js";
+import type { SessionRecord, UserRecord } from "./stores/types.js";
 
 /**
  * How long another process may serve a cached credential if a change notification never reaches it. Changes
@@ -146,6 +146,7 @@ export async function startGateway(
   const database = options.database ?? (await openConfiguredDatabase(config));
   const checkpointer = createCheckpointer({
     store: database.stores.audit,
+    hmacKeys: config.audit.hmacKeys,
     signingKey: checkpointSigningKeyOf(config),
     every: config.audit.checkpointEvery,
     now,
@@ -163,7 +164,7 @@ export async function startGateway(
   // changes one (stores publish each change on the database's change feed).
   const cacheOptions = { ttlMs: CACHE_TTL_MS, maxEntries: 10_000, now: () => now().getTime() };
   const caches = {
-    tokens: createTtlCache<ApiTokenRecord>(cacheOptions),
+    tokens: createTtlCache<CheckedToken>(cacheOptions),
     sessions: createTtlCache<SessionRecord>(cacheOptions),
     users: createTtlCache<UserRecord>(cacheOptions),
     settings: createTtlCache<ResolvedSetting<SettingKey>>(cacheOptions),
@@ -195,9 +196,11 @@ export async function startGateway(
     settings,
     authenticator: createAuthenticator({
       tokens: database.stores.tokens,
+      users: database.stores.users,
+      allowRackJwt: async () => (await settings.get("allow_rack_jwt")).value,
       now,
       sessions,
-      cache: caches.tokens,
+      cache: { tokens: caches.tokens, users: caches.users },
     }),
     sessions,
     appSecretKey: config.appSecretKey,

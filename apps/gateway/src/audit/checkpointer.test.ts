@@ -20,6 +20,7 @@ const signingKey = deriveCheckpointSigningKey(key, "cp-k1");
 function startCheckpointer(store: AuditStore, every: number, errors: string[]) {
   return createCheckpointer({
     store,
+    hmacKeys: { k1: key },
     signingKey,
     every,
     now: () => new Date("2026-11-22T10:00:00.000Z"),
@@ -140,7 +141,7 @@ describe("checkpointer", () => {
     expect(verification).toMatchObject({ ok: true, count: 8, checkpointsVerified: 2 });
   });
 
-  it("stops at a gap in the stored chain instead of spinning on it", async () => {
+  it("stops at a gap in the stored chain instead of spinning on it, and says so", async () => {
     const inner = createMemoryAuditStore();
     await inner.append(
       Array.from({ length: 6 }, (_, i) => makeTestEvent({ requestId: `g${i}` })),
@@ -158,7 +159,7 @@ describe("checkpointer", () => {
     const errors: string[] = [];
     const checkpointer = startCheckpointer(store, 1000, errors);
     await checkpointer.checkpointNow();
-    expect(errors).toEqual([]);
+    expect(errors).toEqual([expect.stringMatching(/audit chain broken at seq 4/)]);
     expect((await inner.listCheckpoints()).map((checkpoint) => checkpoint.treeSize)).toEqual([2]);
   });
 

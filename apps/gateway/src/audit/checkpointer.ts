@@ -2,11 +2,17 @@
  * Signs a Merkle checkpoint (RFC 9162 tree head + chain hash, Ed25519) every `every` records, so an auditor
  * holding only the public key can detect a rewritten or truncated log. The tree is built incrementally; a new
  * process catches up from the store once, in the background, the first time it is asked.
+ *
+ * A signature vouches for every record under it, so records read back from the store (another replica's, or
+ * this process's history) are checked against the HMAC chain first: a record edited in the database after the
+ * last checkpoint must not be laundered into the next one. Records this process committed itself are trusted.
  */
 import {
   type AuditRecord,
   type AuditStore,
+  type ChainFailure,
   type CheckpointKeyPair,
+  createChainVerifier,
   createCheckpoint,
   createMerkleTreeBuilder,
   hashAuditLeaf,
@@ -30,6 +36,8 @@ const PAGE_SIZE = 1000;
 
 export function createCheckpointer(deps: {
   store: AuditStore;
+  /** The audit HMAC keys (current and retired) that records read back from the store are verified with. */
+  hmacKeys: Readonly<Record<string, Uint8Array>>;
   signingKey: CheckpointKeyPair;
   every: number;
   now: () => Date;
@@ -54,6 +62,34 @@ export function createCheckpointer(deps: {
       tree.push(hashAuditLeaf(record));
       lastChainHash = record.hash;
     }
+  };
+
+  /**
+   * Verifies a page read back from the store from the tree's head on, and returns the records that chain onto
+   * it; stops at the first broken link (edited, forged, missing or re-keyed record) and logs it. Records the tree
+   * already holds are skipped, as in `absorb`.
+   */
+  const verifiedReadBack = (tree: MerkleTreeBuilder, page: readonly AuditRecord[]): AuditRecord[] => {
+    const start = lastChainHash === null ? undefined : { seq: tree.size, hash: lastChainHash };
+    const verifier = createChainVerifier(deps.hmacKeys, start === undefined ? {} : { expectedStart: start });
+    const verified: AuditRecord[] = [];
+    for (const record of page) {
+      if (record.seq <= tree.size) continue;
+      const failure = verifier.push(record);
+      if (failure !== null) {
+        reportBrokenChain(failure);
+        break;
+      }
+      verified.push(record);
+    }
+    return verified;
+  };
+
+  const reportBrokenChain = (failure: ChainFailure) => {
+    deps.logError(
+      `audit chain broken at seq ${failure.seq ?? "?"}: refusing to checkpoint it or anything after it (run \`rack-gateway-server audit verify\`)`,
+      new Error(`${failure.reason.code}: ${failure.reason.message}`),
+    );
   };
 
   /**
@@ -92,8 +128,8 @@ export function createCheckpointer(deps: {
     for (;;) {
       const page = await deps.store.list({ afterSeq: builder.size, limit: PAGE_SIZE });
       const before = builder.size;
-      absorb(builder, page);
-      // A gap in the stored chain stops the tree there (`audit verify` reports the break); never spin on it.
+      absorb(builder, verifiedReadBack(builder, page));
+      // A broken link (a gap, an edited record) stops the tree there; never spin on it.
       if (page.length < PAGE_SIZE || builder.size === before) break;
     }
     const chainHash = lastChainHash;
