@@ -97,12 +97,16 @@ function declaresBody(req: IncomingMessage): boolean {
 }
 
 /**
- * `POST /apps/{app}/releases` is where env changes, so the env policy must see every way the rack could read an
- * `env`: the rack takes its parameters from the query string and from urlencoded *or multipart* bodies alike. The
- * gateway inspects urlencoded bodies only, so it refuses the other two instead of forwarding what it did not check.
+ * Routes whose parameters the gateway checks, not just forwards: a release's `env` (the env policy) and a build's
+ * source `url` (app scope). The rack takes its parameters from the query string and from urlencoded *or multipart*
+ * bodies alike; the gateway inspects urlencoded bodies only, so on these routes it refuses the other two instead of
+ * forwarding what it did not check.
  */
-function assertReleaseCreateShape(
+const INSPECTED_ROUTES = new Set(["POST /apps/{app}/releases", "POST /apps/{app}/builds"]);
+
+function assertInspectableParameters(
   req: IncomingMessage,
+  route: string,
   target: string,
   contentType: string | undefined,
 ): void {
@@ -110,15 +114,36 @@ function assertReleaseCreateShape(
     throw new GatewayError(
       400,
       "BAD_REQUEST",
-      "POST /apps/{app}/releases takes its parameters in a form body, not in the query string",
+      `${route} takes its parameters in a form body, not in the query string`,
     );
   }
   if (contentType !== "application/x-www-form-urlencoded" && declaresBody(req)) {
     throw new GatewayError(
       415,
       "UNSUPPORTED_MEDIA_TYPE",
-      "POST /apps/{app}/releases accepts only an application/x-www-form-urlencoded body",
+      `${route} accepts only an application/x-www-form-urlencoded body`,
     );
+  }
+}
+
+/**
+ * A build's source may be an object the CLI uploaded (`object://{app}/tmp/….tgz`). The rack fetches it from the app
+ * the URL names, so an app-scoped deployer could otherwise build their app from another app's uploads and read them
+ * back. Go lower-cases the scheme, so any spelling of `object:` must name this very app.
+ */
+function assertBuildSourceInApp(form: URLSearchParams | null, app: string | undefined): void {
+  for (const url of form?.getAll("url") ?? []) {
+    const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
+    if (scheme !== "object") continue;
+    // An app name is letters, digits and dashes; anything else (`@`, `:`) could move where Go's parser puts the host.
+    const ownApp = app !== undefined && /^[a-z0-9][a-z0-9-]*$/i.test(app);
+    if (!ownApp || !url.slice("object:".length).startsWith(`//${app}/`)) {
+      throw new GatewayError(
+        403,
+        "FORBIDDEN",
+        "forbidden: a build's source object must belong to the app being built",
+      );
+    }
   }
 }
 
@@ -285,8 +310,9 @@ export function createHttpProxy(deps: HttpProxyDeps) {
       let body: Buffer | IncomingMessage | null = req;
       let form: URLSearchParams | null = null;
       const extraEvents: AuditEvent[] = [];
-      const createsRelease = method === "POST" && match.route.path === "/apps/{app}/releases";
-      if (createsRelease) assertReleaseCreateShape(req, context.target, contentType);
+      const route = `${method} ${match.route.path}`;
+      const createsRelease = route === "POST /apps/{app}/releases";
+      if (INSPECTED_ROUTES.has(route)) assertInspectableParameters(req, route, context.target, contentType);
       if (contentType === "application/x-www-form-urlencoded") {
         const raw = await readBody(req, MAX_FORM_BYTES);
         form = new URLSearchParams(raw.toString("utf8"));
@@ -304,6 +330,7 @@ export function createHttpProxy(deps: HttpProxyDeps) {
         body = null;
         req.resume();
       }
+      if (route === "POST /apps/{app}/builds") assertBuildSourceInApp(form, match.app);
       params = collectParams(context.target, form, req);
       const revealRequested = req.headers[REVEAL_HEADER] === "true";
       const visibility = isReleaseRoute(match) ? envVisibility(identity, match, revealRequested) : null;
