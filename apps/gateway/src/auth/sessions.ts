@@ -62,15 +62,17 @@ export function createSessionService(deps: {
   const loadSession = async (tokenHash: string, fresh: boolean) => {
     const cached = fresh ? undefined : deps.cache?.sessions.get(tokenHash);
     if (cached) return { session: cached, fromCache: true };
+    const generation = deps.cache?.sessions.generation() ?? 0;
     const session = await deps.sessions.findByTokenHash(tokenHash);
-    if (session && !session.revokedAt) deps.cache?.sessions.set(tokenHash, session);
+    if (session && !session.revokedAt) deps.cache?.sessions.set(tokenHash, session, generation);
     return { session, fromCache: false };
   };
   const loadUser = async (id: string) => {
     const cached = deps.cache?.users.get(id);
     if (cached) return cached;
+    const generation = deps.cache?.users.generation() ?? 0;
     const user = await deps.users.findById(id);
-    if (user) deps.cache?.users.set(id, user);
+    if (user) deps.cache?.users.set(id, user, generation);
     return user;
   };
   const lifetimes = async (channel: SessionChannel) => {
@@ -136,13 +138,14 @@ export function createSessionService(deps: {
         return { ok: false, reason: `session ${session.id} expired after ${idleMinutes} idle minutes` };
       }
       if (now.getTime() - session.lastSeenAt.getTime() >= TOUCH_INTERVAL_MS) {
+        const generation = deps.cache?.sessions.generation() ?? 0;
         // Atomic in the store: a session revoked or expired between the read and now is not revived.
         if (!(await deps.sessions.touch(session.id, now, idleCutoff))) {
           deps.cache?.sessions.delete(tokenHash);
           return { ok: false, reason: `session ${session.id} is no longer valid` };
         }
         session = { ...session, lastSeenAt: now };
-        deps.cache?.sessions.set(tokenHash, session);
+        deps.cache?.sessions.set(tokenHash, session, generation);
       }
       const user = await loadUser(session.userId);
       if (!user) return { ok: false, reason: "the session's user no longer exists" };

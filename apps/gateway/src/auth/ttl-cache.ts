@@ -2,11 +2,24 @@
  * A small in-memory cache with a time-to-live and a size bound, for credential and settings lookups on the hot
  * path. Correctness never rests on the TTL: every change to a credential or setting clears the caches through the
  * change feed (db/change-feed.ts); the TTL only bounds how stale another process can be if a notification is lost.
+ *
+ * A lookup races a change: it may read a row just before a revocation commits and get back to the cache just
+ * after the change feed cleared it. So every `clear()` starts a new generation, and `set` takes the generation
+ * read before the lookup began: a value read before a clear is dropped, never cached.
+ *
+ * @example
+ * const generation = cache.generation();
+ * const token = await store.findByHash(hash);
+ * if (token) cache.set(hash, token, generation);
  */
 export interface TtlCache<V> {
   get(key: string): V | undefined;
-  set(key: string, value: V): void;
+  /** The current generation; read it before looking a value up, and pass it to `set`. */
+  generation(): number;
+  /** Caches `value` unless the cache was cleared since `generation` was read (then it may be stale). */
+  set(key: string, value: V, generation: number): void;
   delete(key: string): void;
+  /** Drops every entry and starts a new generation. */
   clear(): void;
 }
 
@@ -16,6 +29,7 @@ export function createTtlCache<V>(options: {
   now: () => number;
 }): TtlCache<V> {
   const entries = new Map<string, { value: V; expiresAt: number }>();
+  let currentGeneration = 0;
   return {
     get(key) {
       const entry = entries.get(key);
@@ -26,7 +40,11 @@ export function createTtlCache<V>(options: {
       }
       return entry.value;
     },
-    set(key, value) {
+    generation() {
+      return currentGeneration;
+    },
+    set(key, value, generation) {
+      if (generation !== currentGeneration) return;
       // Maps keep insertion order: dropping the first key evicts the oldest entry.
       if (entries.size >= options.maxEntries && !entries.has(key)) {
         const oldest = entries.keys().next();
@@ -38,6 +56,7 @@ export function createTtlCache<V>(options: {
       entries.delete(key);
     },
     clear() {
+      currentGeneration += 1;
       entries.clear();
     },
   };

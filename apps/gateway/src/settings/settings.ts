@@ -116,8 +116,9 @@ export function createSettings(deps: {
     async get(key) {
       const cached = deps.cache?.get(key) as ResolvedSetting<typeof key> | undefined;
       if (cached) return cached;
+      const generation = deps.cache?.generation() ?? 0;
       const resolved = await resolve(key);
-      deps.cache?.set(key, resolved as ResolvedSetting<SettingKey>);
+      deps.cache?.set(key, resolved as ResolvedSetting<SettingKey>, generation);
       return resolved;
     },
     async set(key, value, updatedBy, at) {
