@@ -112,7 +112,13 @@ describe("API tokens through the admin API", () => {
       body: { name: "ci", grants: [{ role: "cicd" }] },
     });
     expect(cicd.status, cicd.text).toBe(201);
-    expect(cicd.json()).toMatchObject({ apiToken: { createdBy: "token manager" } });
+    // Made by a token: attributed to whoever made that one (here the harness, standing in for the operator).
+    const [managerRecord] = (await harness.gateway.deps.stores.tokens.list()).filter(
+      (listed) => listed.name === "token manager",
+    );
+    expect(cicd.json()).toMatchObject({
+      apiToken: { createdBy: "harness", createdByTokenId: managerRecord?.id },
+    });
   });
 
   it("is refused to roles without gateway:token:manage", async () => {

@@ -1,6 +1,8 @@
 /**
  * API tokens for CI and automation: list (never the token or its hash), create (the token is in that one
- * response only) and revoke. A token never grants more than its creator holds (`grantsWithin`).
+ * response only) and revoke. A token never grants more than its creator holds (`grantsWithin`) — checked here
+ * at creation, and on every use against the person's current grants (auth/authenticate.ts). A token made with a
+ * token belongs to the same person and never outlives its parent.
  */
 import { type Grant, grantsWithin, validateGrants } from "@rack-gateway/rbac";
 import { Hono } from "hono";
@@ -8,7 +10,15 @@ import { z } from "zod";
 import type { GatewayDeps } from "../deps.js";
 import { GatewayError } from "../http/errors.js";
 import type { AppEnv } from "../http/identity.js";
-import { describeApiToken, issueApiToken, revokeApiToken, TOKEN_NAME_PATTERN } from "../tokens/api-tokens.js";
+import {
+  capExpiry,
+  creatorThroughToken,
+  describeApiToken,
+  issueApiToken,
+  revokeApiToken,
+  TOKEN_NAME_PATTERN,
+  type TokenCreator,
+} from "../tokens/api-tokens.js";
 import { durableAudit } from "./durable-audit.js";
 import { requireIdentity } from "./me-routes.js";
 import { readJsonBody } from "./request-body.js";
@@ -18,7 +28,7 @@ const DAY_MS = 86_400_000;
 const newTokenBody = z.strictObject({
   name: z.string().regex(TOKEN_NAME_PATTERN, "1-100 letters, digits, spaces and _ . @ : / -"),
   grants: z.array(z.unknown()).min(1, "give at least one grant").max(50),
-  /** Omit for a token that never expires (rotate it by hand). */
+  /** Omit for a token that never expires (rotate it by hand), or, made with a token, that expires with it. */
   expiresInDays: z.number().int().min(1).max(3650).optional(),
 });
 
@@ -52,6 +62,13 @@ export function tokensRoutes(deps: GatewayDeps) {
       );
     }
     const now = deps.now();
+    const parent = identity.kind === "api-token" ? identity.token : null;
+    const creator: TokenCreator =
+      identity.kind === "api-token"
+        ? creatorThroughToken(identity.token)
+        : { name: identity.user.email, userId: identity.user.id, tokenId: null };
+    const requestedExpiry =
+      body.expiresInDays === undefined ? null : new Date(now.getTime() + body.expiresInDays * DAY_MS);
     const { token, record } = await issueApiToken(
       {
         tokens: deps.stores.tokens,
@@ -63,9 +80,9 @@ export function tokensRoutes(deps: GatewayDeps) {
       },
       {
         name: body.name,
+        creator,
         grants,
-        expiresAt:
-          body.expiresInDays === undefined ? null : new Date(now.getTime() + body.expiresInDays * DAY_MS),
+        expiresAt: capExpiry(requestedExpiry, parent),
         reason: "API token created through the admin API",
       },
     );

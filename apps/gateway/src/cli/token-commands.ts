@@ -4,7 +4,7 @@ import type { AuditEvent } from "@rack-gateway/audit-chain";
 import { type Grant, isPermission, isRole, type Permission, validateGrants } from "@rack-gateway/rbac";
 import type { AuditLog } from "../audit/audit-log.js";
 import type { ApiTokenRecord, TokenStore } from "../stores/types.js";
-import { issueApiToken, revokeApiToken, TOKEN_NAME_PATTERN } from "../tokens/api-tokens.js";
+import { issueApiToken, operatorCreator, revokeApiToken, TOKEN_NAME_PATTERN } from "../tokens/api-tokens.js";
 
 export { tokenStatus } from "../tokens/api-tokens.js";
 
@@ -81,7 +81,13 @@ export async function createTokenCommand(
   const expiresAt = input.expiresIn ? new Date(deps.now().getTime() + parseDuration(input.expiresIn)) : null;
   return issueApiToken(
     { ...deps, random: (count) => new Uint8Array(randomBytes(count)) },
-    { name: input.name, grants, expiresAt, reason: "API token created by the server operator" },
+    {
+      name: input.name,
+      creator: operatorCreator(deps.actor),
+      grants,
+      expiresAt,
+      reason: "API token created by the server operator",
+    },
   );
 }
 

@@ -30,7 +30,12 @@ function copyMigrations(): string {
 describe("migrate", () => {
   it("applies every migration once and is a no-op afterwards", async () => {
     const { client, db } = await freshDatabase();
-    expect(await migrate(db)).toEqual(["0000_init", "0001_people", "0002_checkpoint_frontier"]);
+    expect(await migrate(db)).toEqual([
+      "0000_init",
+      "0001_people",
+      "0002_checkpoint_frontier",
+      "0003_token_creators",
+    ]);
     expect(await migrate(db)).toEqual([]);
     const tables = await client.query<{ table_name: string }>(
       "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
@@ -64,6 +69,36 @@ describe("migrate", () => {
     expect(await migrate(db, { migrationsFolder: folder })).toEqual(["0001_note"]);
     const columns = await client.query("SELECT 1 FROM information_schema.columns WHERE column_name = 'note'");
     expect(columns.rows).toHaveLength(1);
+  });
+
+  it("binds tokens people made before 0003_token_creators to those people, and no others", async () => {
+    const folder = copyMigrations();
+    const journalPath = join(folder, "meta", "_journal.json");
+    const journal = JSON.parse(readFileSync(journalPath, "utf8"));
+    const full = JSON.stringify(journal);
+    journal.entries = journal.entries.filter((entry: { tag: string }) => entry.tag < "0003_token_creators");
+    writeFileSync(journalPath, JSON.stringify(journal));
+    const { client, db } = await freshDatabase();
+    await migrate(db, { migrationsFolder: folder });
+    const person = await client.query<{ id: string }>(
+      "INSERT INTO users (email, name, grants, grants_source, created_at, created_by, updated_at) " +
+        "VALUES ('alice@example.com', 'Alice', '[]', 'admin', now(), 'test', now()) RETURNING id",
+    );
+    await client.exec(
+      "INSERT INTO api_tokens (name, token_hash, display_prefix, grants, created_by, created_at) VALUES " +
+        "('by-alice', 'h1', 'rgw_1', '[]', 'alice@example.com', now()), " +
+        "('by-operator', 'h2', 'rgw_2', '[]', 'operator:root', now())",
+    );
+
+    writeFileSync(journalPath, full);
+    expect(await migrate(db, { migrationsFolder: folder })).toEqual(["0003_token_creators"]);
+    const rows = await client.query<{ name: string; created_by_user_id: string | null }>(
+      "SELECT name, created_by_user_id FROM api_tokens ORDER BY name",
+    );
+    expect(rows.rows).toEqual([
+      { name: "by-alice", created_by_user_id: person.rows[0]?.id },
+      { name: "by-operator", created_by_user_id: null },
+    ]);
   });
 
   it("refuses to run when an applied migration was edited afterwards", async () => {

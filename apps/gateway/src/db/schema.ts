@@ -36,6 +36,10 @@ export const apiTokens = pgTable(
     displayPrefix: text("display_prefix").notNull(),
     grants: jsonb("grants").notNull(),
     createdBy: text("created_by").notNull(),
+    // No foreign keys: a deleted creator must leave a dangling id (their tokens stop), never a NULL (no person,
+    // so no bound); and a token that made others is never deleted, only revoked.
+    createdByUserId: uuid("created_by_user_id"),
+    createdByTokenId: uuid("created_by_token_id"),
     createdAt: timestamptz("created_at").notNull(),
     expiresAt: timestamptz("expires_at"),
     revokedAt: timestamptz("revoked_at"),

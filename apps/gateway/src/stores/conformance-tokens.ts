@@ -28,10 +28,25 @@ export function describeTokenConformance(context: ConformanceContext): void {
       expect(record).toEqual({
         ...input,
         id: record.id,
+        createdByUserId: null,
+        createdByTokenId: null,
         revokedAt: null,
         lastUsedAt: null,
         lastUsedIp: null,
       });
+    });
+
+    it("keeps the person and the token a token was made by, even once neither exists any more", async () => {
+      const { tokens } = context().stores;
+      const parent = await tokens.create(newToken("parent"));
+      // No such user: a deleted creator's id must stay, so the token stays bounded by someone who is gone.
+      const goneUserId = "00000000-0000-4000-8000-00000000dead";
+      const child = await tokens.create(
+        newToken("child", { createdByUserId: goneUserId, createdByTokenId: parent.id }),
+      );
+      expect(child).toMatchObject({ createdByUserId: goneUserId, createdByTokenId: parent.id });
+      expect(await tokens.findByHash(child.tokenHash)).toEqual(child);
+      expect(await tokens.findById(child.id)).toEqual(child);
     });
 
     it("finds a token by hash and by id, and returns null for unknown ones", async () => {

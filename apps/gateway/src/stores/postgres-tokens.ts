@@ -22,6 +22,8 @@ export function createPostgresTokenStore(db: GatewayDatabase): TokenStore {
           displayPrefix: token.displayPrefix,
           grants: token.grants,
           createdBy: token.createdBy,
+          createdByUserId: token.createdByUserId ?? null,
+          createdByTokenId: token.createdByTokenId ?? null,
           createdAt: token.createdAt,
           expiresAt: token.expiresAt,
         })
@@ -74,6 +76,8 @@ function toRecord(row: TokenRow): ApiTokenRecord {
     displayPrefix: row.displayPrefix,
     grants: row.grants as readonly Grant[],
     createdBy: row.createdBy,
+    createdByUserId: row.createdByUserId,
+    createdByTokenId: row.createdByTokenId,
     createdAt: row.createdAt,
     expiresAt: row.expiresAt,
     revokedAt: row.revokedAt,

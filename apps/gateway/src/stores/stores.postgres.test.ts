@@ -130,7 +130,12 @@ function describePostgres(baseUrl: string): void {
       );
       try {
         const rows = await admin.unsafe(`SELECT tag FROM ${schema}.gateway_migrations`);
-        expect(rows.map((row) => row.tag)).toEqual(["0000_init", "0001_people", "0002_checkpoint_frontier"]);
+        expect(rows.map((row) => row.tag)).toEqual([
+          "0000_init",
+          "0001_people",
+          "0002_checkpoint_frontier",
+          "0003_token_creators",
+        ]);
         await Promise.all(databases.map((database) => database.stores.ping()));
       } finally {
         await Promise.all(databases.map((database) => database.close()));

@@ -14,8 +14,18 @@ export interface ApiTokenRecord {
   /** First characters of the token (e.g. `rgw_AbCd`), safe to display so people can tell tokens apart. */
   readonly displayPrefix: string;
   readonly grants: readonly Grant[];
-  /** Who created it: a user's email, or `operator` for the server CLI. */
+  /**
+   * Who created it: a user's email, or the operator for the server CLI. For a token made by a token, whoever made
+   * that one (the person at the start of the chain).
+   */
   readonly createdBy: string;
+  /**
+   * The person whose access bounds this token for as long as it lives: the user who created it, or the user at
+   * the start of the chain of tokens that did. Null when no person is behind it (the server operator's tokens).
+   */
+  readonly createdByUserId: string | null;
+  /** The token that created this one; null when a person or the operator did. */
+  readonly createdByTokenId: string | null;
   readonly createdAt: Date;
   readonly expiresAt: Date | null;
   readonly revokedAt: Date | null;
@@ -29,6 +39,10 @@ export interface NewApiToken {
   readonly displayPrefix: string;
   readonly grants: readonly Grant[];
   readonly createdBy: string;
+  /** Default null: no person behind it (see ApiTokenRecord). */
+  readonly createdByUserId?: string | null;
+  /** Default null. */
+  readonly createdByTokenId?: string | null;
   readonly createdAt: Date;
   readonly expiresAt: Date | null;
 }

@@ -20,8 +20,19 @@ export interface TokenLifecycleDeps {
   readonly requestId: string;
 }
 
+/** Who is making a token, as stored with it (see ApiTokenRecord). */
+export interface TokenCreator {
+  /** Stored as `createdBy`: a person's email, or the operator. */
+  readonly name: string;
+  /** The person whose access will bound the token for as long as it lives; null for the operator. */
+  readonly userId: string | null;
+  /** The token making this one, if one is. */
+  readonly tokenId: string | null;
+}
+
 export interface IssueTokenInput {
   readonly name: string;
+  readonly creator: TokenCreator;
   /** Already validated (`validateGrants(grants, { kind: "token" })`) and, for a person, contained. */
   readonly grants: readonly Grant[];
   readonly expiresAt: Date | null;
@@ -29,9 +40,24 @@ export interface IssueTokenInput {
   readonly reason: string;
 }
 
-/** Who a token was made by, as stored in `createdBy`: a person's email, else the actor's name. */
-export function creatorOf(actor: AuditActor): string {
-  return actor.email ?? actor.name ?? actor.id ?? "operator";
+/** The server operator as a token's creator: no person behind it, so nothing bounds it but its own grants. */
+export function operatorCreator(actor: AuditActor): TokenCreator {
+  return { name: actor.name ?? actor.id ?? "operator", userId: null, tokenId: null };
+}
+
+/**
+ * A token made with another token belongs to the person behind that one: it is bounded by their access, and
+ * by the parent's lifetime (see `capExpiry`).
+ */
+export function creatorThroughToken(parent: ApiTokenRecord): TokenCreator {
+  return { name: parent.createdBy, userId: parent.createdByUserId, tokenId: parent.id };
+}
+
+/** A child token never outlives the token that made it. */
+export function capExpiry(requested: Date | null, parent: ApiTokenRecord | null): Date | null {
+  if (!parent?.expiresAt) return requested;
+  if (requested === null || requested.getTime() > parent.expiresAt.getTime()) return parent.expiresAt;
+  return requested;
 }
 
 /** Creates a token and records `token.create` durably (never the token); returns the token once. */
@@ -49,7 +75,9 @@ export async function issueApiToken(
     tokenHash: hashApiToken(token),
     displayPrefix: displayPrefixOf(token),
     grants: input.grants,
-    createdBy: creatorOf(deps.actor),
+    createdBy: input.creator.name,
+    createdByUserId: input.creator.userId,
+    createdByTokenId: input.creator.tokenId,
     createdAt: now,
     expiresAt: input.expiresAt,
   });
@@ -110,6 +138,7 @@ export function describeApiToken(record: ApiTokenRecord, now: Date) {
     grants: record.grants,
     status: tokenStatus(record, now),
     createdBy: record.createdBy,
+    createdByTokenId: record.createdByTokenId,
     createdAt: record.createdAt.toISOString(),
     expiresAt: record.expiresAt?.toISOString() ?? null,
     revokedAt: record.revokedAt?.toISOString() ?? null,
