@@ -33,15 +33,19 @@ async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   }
 }
 
-/** The client's address: the first X-Forwarded-For hop only behind a trusted load balancer. */
+/**
+ * The client's address. Behind a trusted load balancer, the last X-Forwarded-For entry: the one the balancer
+ * appended for the address it saw. Every entry before it is whatever the client sent, so trusting the first would
+ * let a client choose its own address (and so dodge the per-address auth-failure limit and forge audited ones).
+ */
 export function clientIpOf(
   forwardedFor: string | undefined,
   socketAddress: string | undefined,
   trustProxyHeaders: boolean,
 ): string | null {
   if (trustProxyHeaders) {
-    const first = forwardedFor?.split(",")[0]?.trim();
-    if (first) return first;
+    const last = forwardedFor?.split(",").at(-1)?.trim();
+    if (last) return last;
   }
   return socketAddress ?? null;
 }

@@ -47,7 +47,7 @@ export function createGatewayServer(deps: GatewayDeps, tls?: { cert: Buffer; key
   const clientIp = (req: IncomingMessage): string | null => {
     const forwarded = req.headers["x-forwarded-for"];
     return clientIpOf(
-      Array.isArray(forwarded) ? forwarded[0] : forwarded,
+      Array.isArray(forwarded) ? forwarded.join(",") : forwarded,
       req.socket.remoteAddress,
       deps.trustProxyHeaders,
     );

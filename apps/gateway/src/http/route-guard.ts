@@ -39,7 +39,7 @@ async function identify(
     // A header wins over any cookie: header-authenticated calls carry no ambient authority, so no CSRF either.
     const credential = readCredential(authorization);
     if (!credential) return { failure: "malformed Authorization header" };
-    const result = await deps.authenticator.authenticate(credential.secret, null);
+    const result = await deps.authenticator.authenticate(credential.secret, c.get("clientIp"));
     if (!result.ok) return { failure: result.reason };
     const { principal, actor, credential: proof } = result.identity;
     return proof.kind === "session"
