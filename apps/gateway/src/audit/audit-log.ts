@@ -21,6 +21,7 @@ import {
   createChainSealer,
   parseAuditEvent,
 } from "@rack-gateway/audit-chain";
+import { AuditHeadMissingError } from "../stores/errors.js";
 import { clipAuditText, withWellFormedText } from "./audit-text.js";
 
 export interface AuditLogOptions {
@@ -167,6 +168,10 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
       (error: unknown) => {
         // Only the store failing makes the log unhealthy; every event reaching the writer is already valid.
         if (error instanceof AuditWriteError) healthy = false;
+        if (error instanceof AuditWriteError && error.cause instanceof AuditHeadMissingError) {
+          // Tampering, not an outage: say so every time, since every append is refused until a restart.
+          options.logError("audit chain tail was cut in the database; refusing to append", error.cause);
+        }
         // The event still reaches the log stream, marked unsealed, so nothing is silently lost.
         options.writeLine?.(JSON.stringify({ type: "audit", sealed: false, ...event }));
         throw error;

@@ -16,6 +16,30 @@ export class DuplicateUserError extends Error {
   }
 }
 
+/**
+ * The audit chain fell behind a head this process had already seen: records at or below it were deleted or
+ * changed in the database (a truncated tail), or a backup was restored under a running gateway. Appending would
+ * make the cut seamless, so the store refuses until the gateway is restarted by an operator who has looked.
+ */
+export class AuditHeadMissingError extends Error {
+  override readonly name = "AuditHeadMissingError";
+  /** The newest head this process committed or read. */
+  readonly seen: { readonly seq: number; readonly hash: string };
+  /** The head the database holds now (null: the chain is empty). */
+  readonly found: { readonly seq: number; readonly hash: string } | null;
+
+  constructor(seen: AuditHeadMissingError["seen"], found: AuditHeadMissingError["found"]) {
+    super(
+      `the audit chain no longer holds record ${seen.seq} (hash ${seen.hash}) that this gateway already saw; ` +
+        `the database's head is now ${found === null ? "empty" : `seq ${found.seq}`}: the newest records were ` +
+        "deleted or changed. Refusing to append onto it. Run `rack-gateway-server audit verify --expect-head " +
+        `${seen.seq}:${seen.hash}\`, then restart the gateway once you have looked (see docs/audit-log.md)`,
+    );
+    this.seen = seen;
+    this.found = found;
+  }
+}
+
 // drizzle wraps driver errors (DrizzleQueryError); postgres.js and PGlite both put the SQLSTATE in `code`.
 export function hasSqlState(error: unknown, sqlState: string): boolean {
   for (let current = error, depth = 0; current instanceof Error && depth < 5; depth++) {

@@ -8,6 +8,9 @@
  *   refuses the batch if another writer got there first.
  * - Slow path (first append of a process, or after the fast path lost): a transaction takes the lock, reads
  *   the head, seals onto it and inserts. Holding the lock, it cannot lose, so no writer starves.
+ * - The chain only ever grows: other replicas move the head forward, never back. When the newest record this
+ *   store has seen is gone or changed, someone cut the tail in the database; appending would seal onto the cut
+ *   and hide it, so the store refuses every append (AuditHeadMissingError) until the process is restarted.
  *
  * (The earlier design ran the slow path for every batch: five round trips, which cost more than sealing.)
  */
@@ -31,10 +34,13 @@ import {
   type StatementRunner,
 } from "../db/database.js";
 import { auditCheckpoints, auditRecords } from "../db/schema.js";
-import { hasSqlState, UNIQUE_VIOLATION } from "./errors.js";
+import { AuditHeadMissingError, hasSqlState, UNIQUE_VIOLATION } from "./errors.js";
 
 const LOCK_APPENDS = `SELECT pg_advisory_xact_lock(${AUDIT_APPEND_LOCK_KEY})`;
 const READ_HEAD = "SELECT seq, hash FROM audit_records ORDER BY seq DESC LIMIT 1";
+/** The head, and the hash now stored at the seq of the newest head this store has seen ($1; 0 = none). */
+const READ_HEAD_AND_SEEN = `SELECT seq, hash, (SELECT hash FROM audit_records WHERE seq = $1::bigint) AS seen_hash
+FROM audit_records ORDER BY seq DESC LIMIT 1`;
 /**
  * The rows travel as one JSON text parameter that PostgreSQL unpacks itself ($1). They are inserted, under the
  * append lock, only if the record the batch was sealed onto is there ($2 seq, $3 hash; seq 0 = empty chain).
@@ -63,6 +69,9 @@ export function createPostgresAuditStore(db: GatewayDatabase, statements: Statem
   };
   // The head this store last committed; null for an empty chain, undefined when unknown.
   let knownHead: ChainHead | null | undefined;
+  // The newest head this store committed or read. Unlike knownHead it survives a failed append (whose outcome
+  // is unknown): the chain can only have grown past it since, unless someone cut it.
+  let seenHead: ChainHead | null = null;
   // Appends from this process go one at a time, so they never collide with each other.
   let previousAppend: Promise<unknown> = Promise.resolve();
 
@@ -72,7 +81,7 @@ export function createPostgresAuditStore(db: GatewayDatabase, statements: Statem
       const { count } = await statements.run(APPEND_BATCH, appendParams(head, records));
       if (count === records.length) return records;
       if (count !== 0) throw new Error(`the audit batch inserted ${count} of ${records.length} rows`);
-      return null; // the head is gone (the table was restored or emptied): re-read it
+      return null; // the head is gone: the slow path finds out how, and refuses a cut tail
     } catch (error) {
       if (hasSqlState(error, UNIQUE_VIOLATION)) return null; // another writer appended first
       throw error;
@@ -82,7 +91,10 @@ export function createPostgresAuditStore(db: GatewayDatabase, statements: Statem
   const slowPath = (events: readonly AuditEvent[], seal: SealFunction) =>
     statements.transaction(async (run) => {
       await run(LOCK_APPENDS, []);
-      const head = await readHead(run);
+      const [row] = (await run(READ_HEAD_AND_SEEN, [seenHead?.seq ?? 0])).rows;
+      const head = row ? { seq: Number(row.seq), hash: String(row.hash) } : null;
+      if (seenHead !== null && row?.seen_hash !== seenHead.hash)
+        throw new AuditHeadMissingError(seenHead, head);
       const records = sealOnto(head, events, seal);
       const { count } = await run(APPEND_BATCH, appendParams(head, records));
       if (count !== records.length) {
@@ -98,6 +110,7 @@ export function createPostgresAuditStore(db: GatewayDatabase, statements: Statem
         (await slowPath(events, seal));
       const last = records[records.length - 1] as AuditRecord;
       knownHead = { seq: last.seq, hash: last.hash };
+      seenHead = knownHead;
       return records;
     } catch (error) {
       // Whether it committed is unknown (a dropped connection): find out from the database next time.

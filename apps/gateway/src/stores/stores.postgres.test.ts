@@ -106,21 +106,6 @@ function describePostgres(baseUrl: string): void {
       }
     });
 
-    it("continues from the real head, leaving no gap, when records it remembers are gone (restored backup)", async () => {
-      const opened = await openInFreshSchema();
-      try {
-        const { audit } = opened.database.stores;
-        await audit.append([makeEvent(1), makeEvent(2), makeEvent(3)], seal);
-        await admin.unsafe(`DELETE FROM ${opened.schema}.audit_records WHERE seq > 1`);
-        await audit.append([makeEvent(4)], seal);
-        const records = await readAll(opened.database.stores);
-        expectValidChain(records, 2);
-        expect(records[1]?.event.requestId).toBe("req-4");
-      } finally {
-        await opened.cleanup();
-      }
-    });
-
     it("migrates once when several processes start at the same moment", async () => {
       const schema = `t_${randomBytes(8).toString("hex")}`;
       await admin.unsafe(`CREATE SCHEMA ${schema}`);
