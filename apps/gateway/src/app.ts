@@ -86,6 +86,7 @@ export function createApp(deps: GatewayDeps) {
       authenticator: deps.authenticator,
       sessions: deps.sessions,
       audit: deps.audit,
+      redaction: deps.redaction,
       cookies: deps.cookies,
       appSecretKey: deps.appSecretKey,
       publicOrigin: deps.publicOrigin,

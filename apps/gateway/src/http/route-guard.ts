@@ -5,6 +5,7 @@
  */
 import type { AuditEvent } from "@rack-gateway/audit-chain";
 import { authorize } from "@rack-gateway/rbac";
+import { type RedactionRules, redactString } from "@rack-gateway/redaction";
 import type { MiddlewareHandler } from "hono";
 import { matchGatewayRoute } from "../api/gateway-routes.js";
 import type { AuditLog } from "../audit/audit-log.js";
@@ -21,6 +22,8 @@ export interface RouteGuardDeps {
   readonly authenticator: Authenticator;
   readonly sessions: SessionService;
   readonly audit: AuditLog;
+  /** The gateway's redaction rules: a denied path or reason is the client's text and may carry a secret. */
+  readonly redaction: RedactionRules;
   readonly cookies: CookiePolicy;
   readonly appSecretKey: Uint8Array;
   /** The gateway's public origin (from GATEWAY_URL); null to take it from the request (local development). */
@@ -78,9 +81,10 @@ export function createRouteGuard(deps: RouteGuardDeps): MiddlewareHandler<AppEnv
         actor,
         action: "gateway.request",
         method: c.req.method,
-        path: route.path,
+        // e.g. DELETE /api/v1/tokens/<a token pasted by mistake>: denied, but never written down in full.
+        path: redactString(route.path, deps.redaction),
         decision: "deny",
-        reason: clipAuditText(reason, 2000),
+        reason: clipAuditText(redactString(reason, deps.redaction), 2000),
         status: error.status,
       };
       if (route.permission) event.permission = route.permission;

@@ -91,7 +91,7 @@ export function browserSignInRoutes(deps: GatewayDeps) {
   ) => {
     const now = deps.now();
     deps.audit.record(
-      signInEvent(c, now, {
+      signInEvent(c, deps.redaction, now, {
         action: "signin.failure",
         decision: "deny",
         reason: options.reason,
@@ -108,7 +108,7 @@ export function browserSignInRoutes(deps: GatewayDeps) {
 
   const rateLimited = (c: SignInContext, which: "ip" | "account", email?: string) => {
     deps.audit.record(
-      signInEvent(c, deps.now(), {
+      signInEvent(c, deps.redaction, deps.now(), {
         action: "signin.rate-limited",
         decision: "deny",
         reason: `too many failed sign-ins from this ${which === "ip" ? "address" : "account"}`,
@@ -195,7 +195,7 @@ export function browserSignInRoutes(deps: GatewayDeps) {
             : null;
     if (redirectUri === null || problem !== null) {
       deps.audit.record(
-        signInEvent(c, deps.now(), {
+        signInEvent(c, deps.redaction, deps.now(), {
           action: "signin.failure",
           decision: "deny",
           reason: `CLI sign-in refused: ${problem}`,

@@ -48,7 +48,7 @@ export function cliTokenRoutes(deps: GatewayDeps) {
     const ip = c.get("clientIp");
     if (await limiter.blocked(ip, null, deps.now())) {
       deps.audit.record(
-        signInEvent(c, deps.now(), {
+        signInEvent(c, deps.redaction, deps.now(), {
           action: "signin.rate-limited",
           decision: "deny",
           reason: "too many failed sign-ins from this address",
@@ -65,7 +65,12 @@ export function cliTokenRoutes(deps: GatewayDeps) {
     const fail = async (reason: string, email: string | null) => {
       const now = deps.now();
       deps.audit.record(
-        signInEvent(c, now, { action: "signin.failure", decision: "deny", reason, status: 400 }),
+        signInEvent(c, deps.redaction, now, {
+          action: "signin.failure",
+          decision: "deny",
+          reason,
+          status: 400,
+        }),
       );
       await limiter.recordFailure(ip, email, now);
       return oauthError(

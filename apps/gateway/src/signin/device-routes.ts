@@ -142,7 +142,7 @@ export function deviceRoutes(deps: GatewayDeps) {
     const now = deps.now();
     if (!(await limiter.isUnder(missKey(person.user.id), USER_CODE_MISS_LIMIT, now))) {
       deps.audit.record(
-        signInEvent(c, now, {
+        signInEvent(c, deps.redaction, now, {
           action: "signin.rate-limited",
           decision: "deny",
           reason: "too many wrong device codes",
@@ -219,7 +219,7 @@ export function deviceRoutes(deps: GatewayDeps) {
       );
     }
     await deps.audit.recordDurably(
-      signInEvent(c, now, {
+      signInEvent(c, deps.redaction, now, {
         action: decision === "approve" ? "signin.device.approve" : "signin.device.deny",
         decision: decision === "approve" ? "allow" : "deny",
         reason: `${person.user.email} ${status} a device sign-in`,

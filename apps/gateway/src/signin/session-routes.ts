@@ -32,7 +32,7 @@ export function sessionRoutes(deps: GatewayDeps) {
     const revoked = await deps.stores.sessions.revoke(identity.session.id, "signed out", now);
     if (revoked) {
       await deps.audit.recordDurably(
-        signInEvent(c, now, {
+        signInEvent(c, deps.redaction, now, {
           action: "signout",
           decision: "allow",
           reason: `${identity.user.email} signed out`,

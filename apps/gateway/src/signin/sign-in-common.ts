@@ -1,6 +1,7 @@
 /** What the sign-in routes share: hashing of one-time values, audit events, and starting an audited session. */
 import { createHash } from "node:crypto";
 import type { AuditActor, AuditEvent, JsonValue } from "@rack-gateway/audit-chain";
+import { type RedactionRules, redactString } from "@rack-gateway/redaction";
 import type { Context } from "hono";
 import { clipAuditText } from "../audit/audit-text.js";
 import { userActor } from "../auth/sessions.js";
@@ -17,8 +18,14 @@ export const sha256Hex = (value: string) => createHash("sha256").update(value, "
 export const randomBase64Url = (random: GatewayDeps["random"], byteCount = 32) =>
   Buffer.from(random(byteCount)).toString("base64url");
 
+/**
+ * An audit event for a sign-in step. Everything in it that the client or the identity provider chose (the
+ * reason's quoted text, the user agent, device names) is redacted with the gateway's rules: a pasted token must
+ * not end up in the sealed chain or on stdout.
+ */
 export function signInEvent(
   c: SignInContext,
+  rules: RedactionRules,
   now: Date,
   fields: {
     action: string;
@@ -37,14 +44,21 @@ export function signInEvent(
     method: c.req.method,
     path: new URL(c.req.url).pathname,
     decision: fields.decision,
-    reason: clipAuditText(fields.reason, 2000),
+    reason: clipAuditText(redactString(fields.reason, rules), 2000),
     status: fields.status,
   };
   const ip = c.get("clientIp");
   if (ip) event.clientIp = ip;
   const userAgent = c.req.header("user-agent");
-  if (userAgent) event.userAgent = clipAuditText(userAgent, 1000);
-  if (fields.detail) event.detail = fields.detail;
+  if (userAgent) event.userAgent = clipAuditText(redactString(userAgent, rules), 1000);
+  if (fields.detail) {
+    event.detail = Object.fromEntries(
+      Object.entries(fields.detail).map(([key, value]) => [
+        key,
+        typeof value === "string" ? redactString(value, rules) : value,
+      ]),
+    );
+  }
   return event;
 }
 
@@ -74,7 +88,7 @@ export async function startAuditedSession(
   const now = deps.now();
   try {
     await deps.audit.recordDurably(
-      signInEvent(c, now, {
+      signInEvent(c, deps.redaction, now, {
         action: "signin.success",
         decision: "allow",
         reason: `${user.email} signed in (${method})`,
