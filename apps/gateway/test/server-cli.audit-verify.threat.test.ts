@@ -41,6 +41,8 @@ describe("audit verify against a PGlite data directory", () => {
   let env: Record<string, string>;
   /** Records the calls below must leave: read 1, mutation 2, denial 1, GET /check none. */
   let expectedRecords = 0;
+  /** The audit lines the gateway wrote for log shipping: what an operator has outside the database. */
+  const shipped: { seq: number; hash: string }[] = [];
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), "rgw-audit-verify-"));
@@ -58,7 +60,10 @@ describe("audit verify against a PGlite data directory", () => {
       AUDIT_CHECKPOINT_EVERY: "2",
       RACK_GATEWAY_DATA_DIR: dataDir,
     };
-    const gateway = await startGateway(loadConfig(env), { logError: () => {} });
+    const gateway = await startGateway(loadConfig(env), {
+      logError: () => {},
+      writeLine: (line) => shipped.push(JSON.parse(line)),
+    });
     try {
       const token = createApiToken((count) => randomBytes(count));
       await gateway.database.stores.tokens.create({
@@ -109,6 +114,34 @@ describe("audit verify against a PGlite data directory", () => {
       ),
     );
     expect(code).toBe(0);
+  });
+
+  it("passes plain verify after the newest records and checkpoints are cut, but not against the shipped head", async () => {
+    const shippedHead = shipped.at(-1);
+    expect(shippedHead?.seq).toBe(expectedRecords);
+    const database = await PGlite.create({ dataDir: join(dataDir, PGLITE_DIR_NAME) });
+    try {
+      await database.query("DELETE FROM audit_records WHERE seq > 3");
+      await database.query("DELETE FROM audit_checkpoints WHERE tree_size > 3");
+    } finally {
+      await database.close();
+    }
+    // Without an outside reference the cut is seamless: the remaining chain and checkpoints are all genuine.
+    expect((await runCaptured(["audit", "verify"], env)).code).toBe(0);
+
+    const { code, stdout } = await runCaptured(
+      ["audit", "verify", "--expect-head", `${shippedHead?.seq}:${shippedHead?.hash}`],
+      env,
+    );
+    expect(stdout).toBe(
+      `FAILED at index 3 (seq 4): TRUNCATED: the expected head is seq ${expectedRecords} but the chain ends at seq 3: records 4..${expectedRecords} are missing\n`,
+    );
+    expect(code).toBe(1);
+
+    const atThree = shipped.find((line) => line.seq === 3);
+    const reached = await runCaptured(["audit", "verify", "--expect-head", `3:${atThree?.hash}`], env);
+    expect(reached.stdout).toMatch(/, expected head seq 3 reached unchanged\n$/);
+    expect((await runCaptured(["audit", "verify", "--expect-head", "3:xyz"], env)).code).toBe(2);
   });
 
   it("exits 1 and names the first edited record", async () => {

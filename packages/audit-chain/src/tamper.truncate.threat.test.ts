@@ -77,4 +77,36 @@ describe("threat: truncated audit chain", () => {
     });
     expect(window).toMatchObject({ ok: false, index: 3, seq: 9, reason: { code: "TRUNCATED" } });
   });
+
+  describe("against a head known from outside the database (the shipped log stream)", () => {
+    const headAt = (seq: number): ChainHead => ({ seq, hash: (records[seq - 1] as AuditRecord).hash });
+
+    it("is detected as TRUNCATED when the newest records and every checkpoint above them are gone", () => {
+      const result = verifyChain(records.slice(0, 7), keys, { expectedHead: headAt(9) });
+      expect(result).toMatchObject({ ok: false, index: 7, seq: 8, reason: { code: "TRUNCATED" } });
+      if (!result.ok) expect(result.reason.message).toMatch(/records 8\.\.9 are missing/);
+    });
+
+    it("passes when the chain reaches the expected head, or goes past it (the stream lags behind)", () => {
+      expect(verifyChain(records.slice(0, 9), keys, { expectedHead: headAt(9) })).toMatchObject({ ok: true });
+      expect(verifyChain(records, keys, { expectedHead: headAt(9) })).toMatchObject({ ok: true, count: 10 });
+    });
+
+    it("catches a tail cut and re-sealed to the same length by someone holding the HMAC key", () => {
+      const seal = createChainSealer({ keys: { "test-key": TEST_CHAIN_KEY }, currentKeyId: "test-key" });
+      const rewritten: AuditRecord[] = records.slice(0, 6);
+      for (let seq = 7; seq <= 10; seq++) {
+        rewritten.push(seal(rewritten.at(-1) as ChainHead, makeTestEvent({ requestId: `benign-${seq}` })));
+      }
+      const result = verifyChain(rewritten, keys, { expectedHead: headAt(9) });
+      expect(result).toMatchObject({ ok: false, index: 8, seq: 9, reason: { code: "HEAD_MISMATCH" } });
+    });
+
+    it("refuses a malformed expected head at once", () => {
+      expect(() => verifyChain(records, keys, { expectedHead: { seq: 9, hash: "abc" } })).toThrow(TypeError);
+      expect(() => verifyChain(records, keys, { expectedHead: { seq: -1, hash: "0".repeat(64) } })).toThrow(
+        TypeError,
+      );
+    });
+  });
 });

@@ -23,7 +23,8 @@ import type { AuditRecord, AuditStore, ChainHead, SignedCheckpoint } from "./sto
  * - `HASH_MISMATCH`: the recomputed HMAC differs: the event, hash, seq or keyId was edited.
  * - `CHECKPOINT_INVALID`: a checkpoint is malformed, signed by an unknown key, or badly signed.
  * - `CHECKPOINT_MISMATCH`: a validly signed checkpoint disagrees with the records (root or chain hash).
- * - `TRUNCATED`: a validly signed checkpoint covers more records than the chain holds.
+ * - `TRUNCATED`: a validly signed checkpoint, or the `expectedHead`, covers more records than the chain holds.
+ * - `HEAD_MISMATCH`: the record at `expectedHead.seq` has another hash: history up to it was rewritten.
  */
 export type ChainFailureCode =
   | "MALFORMED_RECORD"
@@ -35,7 +36,8 @@ export type ChainFailureCode =
   | "HASH_MISMATCH"
   | "CHECKPOINT_INVALID"
   | "CHECKPOINT_MISMATCH"
-  | "TRUNCATED";
+  | "TRUNCATED"
+  | "HEAD_MISMATCH";
 
 export interface ChainFailure {
   readonly ok: false;
@@ -69,6 +71,12 @@ export interface VerifyChainOptions {
   readonly checkpoints?: readonly SignedCheckpoint[];
   /** Public keys by signing key id; required when `checkpoints` is non-empty. */
   readonly checkpointPublicKeys?: Readonly<Record<string, CheckpointPublicKey>>;
+  /**
+   * A head known from outside the database (e.g. the last line of the shipped log stream): the chain must reach
+   * `seq` (else TRUNCATED) with exactly this hash there (else HEAD_MISMATCH). It may go on past it. Unlike a
+   * checkpoint it needs no key: the reference is trusted because of where it was kept.
+   */
+  readonly expectedHead?: ChainHead;
 }
 
 export interface ChainVerifier {
@@ -97,6 +105,17 @@ export function createChainVerifier(
     (!Number.isSafeInteger(start.seq) || start.seq < 0 || !isHash32Hex(start.hash))
   ) {
     throw new TypeError("expectedStart must be { seq: non-negative integer, hash: 64 lowercase hex digits }");
+  }
+  const expectedHead = options.expectedHead;
+  if (
+    expectedHead !== undefined &&
+    (!Number.isSafeInteger(expectedHead.seq) ||
+      expectedHead.seq < (start?.seq ?? 0) ||
+      !isHash32Hex(expectedHead.hash))
+  ) {
+    throw new TypeError(
+      "expectedHead must be { seq: integer ≥ the window's start, hash: 64 lowercase hex digits }",
+    );
   }
   const checkpoints = [...(options.checkpoints ?? [])].sort((a, b) => a.treeSize - b.treeSize);
   const publicKeys = options.checkpointPublicKeys;
@@ -190,6 +209,10 @@ export function createChainVerifier(
     if (computeChainHash(key, record, canonical) !== record.hash) {
       return fail("HASH_MISMATCH", `record ${record.seq}'s HMAC does not match its contents`, record.seq);
     }
+    if (expectedHead !== undefined && record.seq === expectedHead.seq && record.hash !== expectedHead.hash) {
+      const message = `record ${record.seq}'s hash differs from the expected head's: the chain up to it was rewritten`;
+      return fail("HEAD_MISMATCH", message, record.seq);
+    }
     tree?.push(hashAuditLeafFromCanonical(record.seq, record.hash, canonical));
     lastSeq = record.seq;
     lastHash = record.hash;
@@ -200,6 +223,15 @@ export function createChainVerifier(
   const begin = (): ChainFailure | null => {
     if (started) return failure;
     started = true;
+    if (expectedHead !== undefined && start !== undefined && expectedHead.seq === start.seq) {
+      if (expectedHead.hash !== start.hash) {
+        return fail(
+          "HEAD_MISMATCH",
+          `the window starts at seq ${start.seq} with another hash than the expected head`,
+          start.seq,
+        );
+      }
+    }
     return settleCheckpoints();
   };
 
@@ -218,6 +250,10 @@ export function createChainVerifier(
           if (!signature.ok) return fail("CHECKPOINT_INVALID", signature.reason.message, cp.treeSize);
         }
         const message = `a signed checkpoint covers ${pending.treeSize} records but the chain ends at seq ${lastSeq}`;
+        return fail("TRUNCATED", message, lastSeq + 1);
+      }
+      if (expectedHead !== undefined && lastSeq < expectedHead.seq) {
+        const message = `the expected head is seq ${expectedHead.seq} but the chain ends at seq ${lastSeq}: records ${lastSeq + 1}..${expectedHead.seq} are missing`;
         return fail("TRUNCATED", message, lastSeq + 1);
       }
       const head = lastSeq === 0 && start === undefined ? null : { seq: lastSeq, hash: lastHash };

@@ -4,6 +4,7 @@
  */
 import {
   type AuditStore,
+  type ChainHead,
   type ChainVerification,
   type CheckpointPublicKey,
   deriveCheckpointSigningKey,
@@ -30,14 +31,31 @@ export function auditVerificationKeysOf(config: Pick<GatewayConfig, "audit">): A
   return { hmacKeys: config.audit.hmacKeys, checkpointPublicKeys };
 }
 
-/** Verifies every stored record from seq 1 and every stored checkpoint. A broken chain is a value, not a throw. */
+/**
+ * Parses `<seq>:<hash>` (the `seq` and `hash` of a shipped stdout line) into a head; null when malformed.
+ *
+ * @example parseExpectedHead("1234:9f86d0…") // { seq: 1234, hash: "9f86d0…" }
+ */
+export function parseExpectedHead(text: string): ChainHead | null {
+  const match = /^([1-9][0-9]{0,15}):([0-9a-f]{64})$/.exec(text.trim().toLowerCase());
+  if (!match) return null;
+  const seq = Number(match[1]);
+  return Number.isSafeInteger(seq) ? { seq, hash: match[2] as string } : null;
+}
+
+/**
+ * Verifies every stored record from seq 1 and every stored checkpoint, and — given `expectedHead` from outside
+ * the database — that the chain reaches it unchanged. A broken chain is a value, not a throw.
+ */
 export async function verifyAuditLog(
   store: AuditStore,
   keys: AuditVerificationKeys,
+  options: { readonly expectedHead?: ChainHead } = {},
 ): Promise<ChainVerification> {
   const checkpoints = await store.listCheckpoints();
   return verifyStoredChain(store, keys.hmacKeys, {
     checkpoints,
     checkpointPublicKeys: keys.checkpointPublicKeys,
+    ...(options.expectedHead === undefined ? {} : { expectedHead: options.expectedHead }),
   });
 }

@@ -8,7 +8,7 @@ import { userInfo } from "node:os";
 import { parseArgs } from "node:util";
 import type { AuditActor } from "@rack-gateway/audit-chain";
 import { exportPublicKey } from "@rack-gateway/audit-chain";
-import { auditVerificationKeysOf, verifyAuditLog } from "../audit/verify-audit.js";
+import { auditVerificationKeysOf, parseExpectedHead, verifyAuditLog } from "../audit/verify-audit.js";
 import { ConfigError, loadConfig, loadOperatorConfig, type OperatorConfig } from "../config/config.js";
 import { DataDirLockedError } from "../db/data-dir-lock.js";
 import { type OpenedDatabase, openDatabase } from "../db/open.js";
@@ -30,7 +30,9 @@ Commands:
                                           Create an API token; prints only the token on stdout (shown once)
   tokens list [--json]                    List API tokens (never the tokens themselves)
   tokens revoke <id>                      Revoke an API token at once
-  audit verify                            Recompute the whole audit chain and its signed checkpoints
+  audit verify [--expect-head SEQ:HASH]   Recompute the whole audit chain and its signed checkpoints; with
+                                          --expect-head (seq and hash of the newest shipped stdout line), also
+                                          check that the newest records were not cut off or rewritten
   audit tail [-n 20] [--follow]           Print the newest audit events as JSON lines
   audit public-key                        Print the Ed25519 key auditors use to check checkpoints
 
@@ -161,7 +163,11 @@ async function auditCommand(args: string[], env: NodeJS.ProcessEnv): Promise<num
   const config = loadOperatorConfig(env);
   const { values } = parseArgs({
     args: rest,
-    options: { n: { type: "string", short: "n" }, follow: { type: "boolean", short: "f" } },
+    options: {
+      n: { type: "string", short: "n" },
+      follow: { type: "boolean", short: "f" },
+      "expect-head": { type: "string" },
+    },
   });
   const signingKey = checkpointSigningKeyOf(config);
   if (action === "public-key") {
@@ -169,11 +175,22 @@ async function auditCommand(args: string[], env: NodeJS.ProcessEnv): Promise<num
     return EXIT.ok;
   }
   if (action === "verify") {
+    const expectedHead =
+      values["expect-head"] === undefined ? undefined : parseExpectedHead(values["expect-head"]);
+    if (expectedHead === null) {
+      throw new UsageError(
+        "--expect-head must be SEQ:HASH, the seq and hash of an audit line shipped from stdout (hash: 64 hex digits)",
+      );
+    }
     return withDatabase(config, async (database) => {
-      const result = await verifyAuditLog(database.stores.audit, auditVerificationKeysOf(config));
+      const result = await verifyAuditLog(
+        database.stores.audit,
+        auditVerificationKeysOf(config),
+        expectedHead === undefined ? {} : { expectedHead },
+      );
       if (result.ok) {
         process.stdout.write(
-          `ok: ${result.count} events, chain intact${result.head ? ` (head seq ${result.head.seq}, hash ${result.head.hash})` : ""}, ${result.checkpointsVerified} signed checkpoint(s) verified\n`,
+          `ok: ${result.count} events, chain intact${result.head ? ` (head seq ${result.head.seq}, hash ${result.head.hash})` : ""}, ${result.checkpointsVerified} signed checkpoint(s) verified${expectedHead ? `, expected head seq ${expectedHead.seq} reached unchanged` : ""}\n`,
         );
         return EXIT.ok;
       }
