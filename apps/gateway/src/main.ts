@@ -25,6 +25,9 @@ import {
   type SettingKey,
   validateSettingOverrides,
 } from "./settings/settings.js";
+import { createIdentityProviderClient } from "./signin/identity-provider.js";
+import { SIGN_IN_FAILURE_WINDOW_MS } from "./signin/sign-in-limits.js";
+import { startPruner } from "./stores/pruner.js";
 import type { SessionRecord, UserRecord } from "./stores/types.js";
 
 /**
@@ -33,7 +36,8 @@ import type { SessionRecord, UserRecord } from "./stores/types.js";
  */
 const CACHE_TTL_MS = 10_000;
 
-import { createIdentityProviderClient } from "./signin/identity-provider.js";
+/** How often rows nothing reads any more (old rate-limit windows, expired sign-ins) are deleted. */
+const PRUNE_INTERVAL_MS = 10 * 60_000;
 
 export interface RunningGateway {
   readonly url: string;
@@ -234,6 +238,15 @@ export async function startGateway(
       resolve();
     });
   });
+  // Started once listening, so a gateway that failed to start leaves no timer behind.
+  const pruner = startPruner({
+    rateLimits: database.stores.rateLimits,
+    signIns: database.stores.signIns,
+    longestRateWindowMs: Math.max(deps.authFailureWindowMs, SIGN_IN_FAILURE_WINDOW_MS),
+    intervalMs: PRUNE_INTERVAL_MS,
+    now,
+    logError,
+  });
   const port = (gateway.server.address() as AddressInfo).port;
   const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
   let closed: Promise<void> | null = null;
@@ -246,6 +259,7 @@ export async function startGateway(
     close() {
       closed ??= (async () => {
         await gateway.close();
+        await pruner.stop();
         unsubscribeCaches();
         await audit.close();
         await checkpointer.idle();
