@@ -151,6 +151,7 @@ export async function startGateway(
   const checkpointer = createCheckpointer({
     store: database.stores.audit,
     hmacKeys: config.audit.hmacKeys,
+    keyRotation: auditVerificationKeysOf(config).keyRotation,
     signingKey: checkpointSigningKeyOf(config),
     every: config.audit.checkpointEvery,
     now,

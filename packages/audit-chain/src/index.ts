@@ -58,6 +58,7 @@ export type {
   ChainSuccess,
   ChainVerification,
   ChainVerifier,
+  KeyRotation,
   VerifyChainOptions,
   VerifyStoredChainOptions,
 } from "./verify.js";

@@ -25,6 +25,7 @@ import type { AuditRecord, AuditStore, ChainHead, SignedCheckpoint } from "./sto
  * - `CHECKPOINT_MISMATCH`: a validly signed checkpoint disagrees with the records (root or chain hash).
  * - `TRUNCATED`: a validly signed checkpoint, or the `expectedHead`, covers more records than the chain holds.
  * - `HEAD_MISMATCH`: the record at `expectedHead.seq` has another hash: history up to it was rewritten.
+ * - `RETIRED_KEY`: with `keyRotation`, a record or checkpoint signed with a retired key past its bound.
  */
 export type ChainFailureCode =
   | "MALFORMED_RECORD"
@@ -37,7 +38,8 @@ export type ChainFailureCode =
   | "CHECKPOINT_INVALID"
   | "CHECKPOINT_MISMATCH"
   | "TRUNCATED"
-  | "HEAD_MISMATCH";
+  | "HEAD_MISMATCH"
+  | "RETIRED_KEY";
 
 export interface ChainFailure {
   readonly ok: false;
@@ -77,6 +79,22 @@ export interface VerifyChainOptions {
    * checkpoint it needs no key: the reference is trusted because of where it was kept.
    */
   readonly expectedHead?: ChainHead;
+  /** Bounds what retired keys may still sign; without it every key is valid at every seq. */
+  readonly keyRotation?: KeyRotation;
+}
+
+/**
+ * Every HMAC key but `currentKeyId` is retired. A record sealed with a retired key is accepted only up to
+ * `graceRecords` records after the first record sealed with the current key: replicas still on the old key
+ * interleave with the new ones during a rolling rotation, and after that a leaked retired key can no longer extend
+ * the chain. A checkpoint signed with one of `retiredCheckpointKeyIds` is accepted only up to the same bound.
+ */
+export interface KeyRotation {
+  readonly currentKeyId: string;
+  readonly graceRecords: number;
+  readonly retiredCheckpointKeyIds?: readonly string[];
+  /** The seq of the first record sealed with the current key, when it lies before a verified window. */
+  readonly currentKeyFirstSeq?: number;
 }
 
 export interface ChainVerifier {
@@ -117,6 +135,21 @@ export function createChainVerifier(
       "expectedHead must be { seq: integer ≥ the window's start, hash: 64 lowercase hex digits }",
     );
   }
+  const rotation = options.keyRotation;
+  if (rotation !== undefined && (!Number.isSafeInteger(rotation.graceRecords) || rotation.graceRecords < 0)) {
+    throw new TypeError("keyRotation.graceRecords must be a whole number of records ≥ 0");
+  }
+  const retiredCheckpointKeys = new Set(rotation?.retiredCheckpointKeyIds ?? []);
+  let currentKeyFirstSeq = rotation?.currentKeyFirstSeq;
+  // The last seq a retired key may sign; unbounded until the current key has sealed a record.
+  const retiredBound = () =>
+    rotation === undefined || currentKeyFirstSeq === undefined
+      ? Number.POSITIVE_INFINITY
+      : currentKeyFirstSeq + rotation.graceRecords;
+  const retiredCheckpointMessage = (cp: SignedCheckpoint) =>
+    retiredCheckpointKeys.has(cp.signingKeyId) && cp.treeSize > retiredBound()
+      ? `checkpoint ${cp.treeSize} is signed with retired key "${cp.signingKeyId}", valid only up to seq ${retiredBound()}`
+      : null;
   const checkpoints = [...(options.checkpoints ?? [])].sort((a, b) => a.treeSize - b.treeSize);
   const publicKeys = options.checkpointPublicKeys;
   if (checkpoints.length > 0 && publicKeys === undefined) {
@@ -147,6 +180,8 @@ export function createChainVerifier(
     for (let cp = checkpoints[nextCheckpoint]; cp !== undefined && cp.treeSize <= lastSeq; ) {
       const signature = verifyCheckpoint(cp, publicKeys ?? {});
       if (!signature.ok) return fail("CHECKPOINT_INVALID", signature.reason.message, cp.treeSize, index);
+      const retired = retiredCheckpointMessage(cp);
+      if (retired !== null) return fail("RETIRED_KEY", retired, cp.treeSize, index);
       if (cp.treeSize === lastSeq) {
         if (cp.chainHash !== lastHash) {
           const message = `checkpoint chainHash differs from the chain at seq ${lastSeq}`;
@@ -209,6 +244,13 @@ export function createChainVerifier(
     if (computeChainHash(key, record, canonical) !== record.hash) {
       return fail("HASH_MISMATCH", `record ${record.seq}'s HMAC does not match its contents`, record.seq);
     }
+    if (rotation !== undefined) {
+      if (record.keyId === rotation.currentKeyId) currentKeyFirstSeq ??= record.seq;
+      else if (record.seq > retiredBound()) {
+        const message = `record ${record.seq} is sealed with retired key "${record.keyId}", valid only up to seq ${retiredBound()} (${rotation.graceRecords} records after the current key's first)`;
+        return fail("RETIRED_KEY", message, record.seq);
+      }
+    }
     if (expectedHead !== undefined && record.seq === expectedHead.seq && record.hash !== expectedHead.hash) {
       const message = `record ${record.seq}'s hash differs from the expected head's: the chain up to it was rewritten`;
       return fail("HEAD_MISMATCH", message, record.seq);
@@ -248,6 +290,8 @@ export function createChainVerifier(
         for (const cp of checkpoints.slice(nextCheckpoint)) {
           const signature = verifyCheckpoint(cp, publicKeys ?? {});
           if (!signature.ok) return fail("CHECKPOINT_INVALID", signature.reason.message, cp.treeSize);
+          const retired = retiredCheckpointMessage(cp);
+          if (retired !== null) return fail("RETIRED_KEY", retired, cp.treeSize);
         }
         const message = `a signed checkpoint covers ${pending.treeSize} records but the chain ends at seq ${lastSeq}`;
         return fail("TRUNCATED", message, lastSeq + 1);

@@ -100,4 +100,31 @@ describe("the checkpointer never signs over a record edited in the database", ()
     expect(fresh.errors).toEqual([]);
     expect(checkpointedSizes(storage).at(-1)).toBe(9);
   });
+
+  it("refuses a record the leaked, retired key sealed past its bound after a rotation", async () => {
+    const current = new Uint8Array(32).fill(8);
+    const keys = { k1: key, k2: current };
+    const sealWith = (keyId: string) => createChainSealer({ keys, currentKeyId: keyId });
+    const storage = createMemoryAuditStorage();
+    const store = createMemoryAuditStore({ storage });
+    await store.append([makeTestEvent({ requestId: "before" })], sealWith("k1"));
+    await store.append(
+      Array.from({ length: 4 }, (_, i) => makeTestEvent({ requestId: `after-${i}` })),
+      sealWith("k2"),
+    );
+    await store.append([makeTestEvent({ requestId: "forged" })], sealWith("k1")); // seq 6 > 2 + 2
+    const errors: string[] = [];
+    const checkpointer = createCheckpointer({
+      store,
+      hmacKeys: keys,
+      keyRotation: { currentKeyId: "k2", graceRecords: 2 },
+      signingKey: deriveCheckpointSigningKey(current, "cp-k2"),
+      every: 1000,
+      now: () => new Date("2026-11-22T10:00:00.000Z"),
+      logError: (message, error) => errors.push(`${message}: ${(error as Error).message}`),
+    });
+    await checkpointer.checkpointNow();
+    expect(checkpointedSizes(storage)).toEqual([5]);
+    expect(errors).toEqual([expect.stringMatching(/broken at seq 6.*RETIRED_KEY/)]);
+  });
 });

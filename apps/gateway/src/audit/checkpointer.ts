@@ -16,6 +16,7 @@ import {
   createCheckpoint,
   createMerkleTreeBuilder,
   hashAuditLeaf,
+  type KeyRotation,
   type MerkleTreeBuilder,
   verifyCheckpoint,
 } from "@rack-gateway/audit-chain";
@@ -38,6 +39,8 @@ export function createCheckpointer(deps: {
   store: AuditStore;
   /** The audit HMAC keys (current and retired) that records read back from the store are verified with. */
   hmacKeys: Readonly<Record<string, Uint8Array>>;
+  /** What retired keys may still seal (as `audit verify` checks it); without it, any key at any seq. */
+  keyRotation?: KeyRotation;
   signingKey: CheckpointKeyPair;
   every: number;
   now: () => Date;
@@ -47,6 +50,9 @@ export function createCheckpointer(deps: {
   let lastChainHash: string | null = null;
   let lastCheckpointSize: number | null = null;
   let running: Promise<void> = Promise.resolve();
+  // Where the current key first sealed a record, once this process has seen it: retired keys' bound starts there.
+  // (After resuming from a checkpoint past it, the bound is unknown here; `audit verify` still applies it.)
+  let currentKeyFirstSeq: number | undefined;
 
   /**
    * Adds records to the tree in seq order: records already in it are skipped, and a gap (another replica's
@@ -59,6 +65,7 @@ export function createCheckpointer(deps: {
     for (const record of records) {
       if (record.seq <= tree.size) continue;
       if (record.seq !== tree.size + 1) return;
+      if (record.keyId === deps.keyRotation?.currentKeyId) currentKeyFirstSeq ??= record.seq;
       tree.push(hashAuditLeaf(record));
       lastChainHash = record.hash;
     }
@@ -71,7 +78,19 @@ export function createCheckpointer(deps: {
    */
   const verifiedReadBack = (tree: MerkleTreeBuilder, page: readonly AuditRecord[]): AuditRecord[] => {
     const start = lastChainHash === null ? undefined : { seq: tree.size, hash: lastChainHash };
-    const verifier = createChainVerifier(deps.hmacKeys, start === undefined ? {} : { expectedStart: start });
+    const rotation =
+      deps.keyRotation === undefined
+        ? {}
+        : {
+            keyRotation:
+              currentKeyFirstSeq === undefined
+                ? deps.keyRotation
+                : { ...deps.keyRotation, currentKeyFirstSeq },
+          };
+    const verifier = createChainVerifier(deps.hmacKeys, {
+      ...rotation,
+      ...(start === undefined ? {} : { expectedStart: start }),
+    });
     const verified: AuditRecord[] = [];
     for (const record of page) {
       if (record.seq <= tree.size) continue;

@@ -8,6 +8,7 @@ import {
   type ChainVerification,
   type CheckpointPublicKey,
   deriveCheckpointSigningKey,
+  type KeyRotation,
   verifyStoredChain,
 } from "@rack-gateway/audit-chain";
 import type { GatewayConfig } from "../config/config.js";
@@ -16,6 +17,8 @@ import type { GatewayConfig } from "../config/config.js";
 export interface AuditVerificationKeys {
   readonly hmacKeys: Readonly<Record<string, Uint8Array>>;
   readonly checkpointPublicKeys: Readonly<Record<string, CheckpointPublicKey>>;
+  /** What the retired keys (and their checkpoint keys) may still sign: see docs/audit-log.md, key rotation. */
+  readonly keyRotation: KeyRotation;
 }
 
 /**
@@ -24,11 +27,21 @@ export interface AuditVerificationKeys {
  */
 export function auditVerificationKeysOf(config: Pick<GatewayConfig, "audit">): AuditVerificationKeys {
   const checkpointPublicKeys: Record<string, CheckpointPublicKey> = {};
+  const retiredCheckpointKeyIds: string[] = [];
   for (const [keyId, secret] of Object.entries(config.audit.hmacKeys)) {
     const derived = deriveCheckpointSigningKey(secret, `cp-${keyId}`);
     checkpointPublicKeys[derived.keyId] = derived.publicKey;
+    if (keyId !== config.audit.hmacKeyId) retiredCheckpointKeyIds.push(derived.keyId);
   }
-  return { hmacKeys: config.audit.hmacKeys, checkpointPublicKeys };
+  return {
+    hmacKeys: config.audit.hmacKeys,
+    checkpointPublicKeys,
+    keyRotation: {
+      currentKeyId: config.audit.hmacKeyId,
+      graceRecords: config.audit.retiredKeyGraceRecords,
+      retiredCheckpointKeyIds,
+    },
+  };
 }
 
 /**
@@ -56,6 +69,7 @@ export async function verifyAuditLog(
   return verifyStoredChain(store, keys.hmacKeys, {
     checkpoints,
     checkpointPublicKeys: keys.checkpointPublicKeys,
+    keyRotation: keys.keyRotation,
     ...(options.expectedHead === undefined ? {} : { expectedHead: options.expectedHead }),
   });
 }

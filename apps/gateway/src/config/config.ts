@@ -29,6 +29,8 @@ export interface GatewayConfig {
     readonly hmacKeys: Readonly<Record<string, Uint8Array>>;
     readonly logToStdout: boolean;
     readonly checkpointEvery: number;
+    /** Records a retired HMAC key may still seal after the current key's first (rolling rotation). */
+    readonly retiredKeyGraceRecords: number;
   };
   readonly database: {
     readonly url: string | null;
@@ -121,6 +123,7 @@ const envSchema = z.object({
   AUDIT_HMAC_RETIRED_KEYS: z.string().optional(),
   AUDIT_LOG_STDOUT: booleanText.default(true),
   AUDIT_CHECKPOINT_EVERY: integer(1, 1_000_000).default(1000),
+  AUDIT_RETIRED_KEY_GRACE_RECORDS: integer(0, 1_000_000_000).default(100_000),
   DATABASE_URL: z.string().min(1).optional(),
   DB_MAX_OPEN_CONNS: integer(1, 1000).default(10),
   RACK_GATEWAY_DATA_DIR: z.string().min(1).optional(),
@@ -324,6 +327,7 @@ function auditOf(e: ParsedEnv, generated: string | undefined, problems: string[]
     hmacKeys,
     logToStdout: e.AUDIT_LOG_STDOUT,
     checkpointEvery: e.AUDIT_CHECKPOINT_EVERY,
+    retiredKeyGraceRecords: e.AUDIT_RETIRED_KEY_GRACE_RECORDS,
   };
 }
 
