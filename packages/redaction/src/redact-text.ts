@@ -1,6 +1,7 @@
 // Free text and URLs: value patterns in place, URL userinfo and query parameters by name.
 import { replaceAssignments } from "./assignments.js";
 import { isSensitiveNameWith } from "./classify-name.js";
+import { replaceCommandLineCredentials } from "./command-line.js";
 import { redactPairList } from "./pair-list.js";
 import { type CompiledRules, compileRules, type RedactionRules } from "./rules.js";
 import {
@@ -30,7 +31,9 @@ function isUrlReference(text: string): boolean {
 function scanPlain(text: string, compiled: CompiledRules): string {
   if (text === "") return text;
   const { replacement } = compiled;
-  let result = replaceAssignments(text, replacement, (name) => isSensitiveNameWith(name, compiled));
+  const isSensitive = (name: string) => isSensitiveNameWith(name, compiled);
+  let result = replaceAssignments(text, replacement, isSensitive);
+  result = replaceCommandLineCredentials(result, replacement, isSensitive);
   result = replaceAuthSchemes(result, replacement);
   return replaceTokenPatterns(result, replacement);
 }
@@ -112,8 +115,8 @@ export function redactUrlWith(url: string, compiled: CompiledRules, nesting = 0)
 /**
  * Replaces credentials inside free text and keeps the rest: private-key PEM blocks, `Bearer`/`Basic`/`Token`
  * credentials, known token formats (JWT, rgw_, AWS, GitHub, Slack, Stripe, Google, npm), the value after a
- * sensitive name (`password=…`, `"token": "…"`, `Authorization: …`), and URL passwords and sensitive query
- * parameters. A whole string that is a URL is handled like {@link redactUrl}. Never throws on a string.
+ * sensitive name (`password=…`, `"token": "…"`, `Authorization: …`), command-line credentials (`--password x`,
+ * `-u user:pass`, mysql's `-pX`), and URL passwords and sensitive query parameters. A whole string that is a URL is handled like {@link redactUrl}. Never throws on a string.
  * @example redactString("retry with token=abc123 in 5s") // "retry with token=[REDACTED] in 5s"
  */
 export function redactString(text: string, rules?: RedactionRules): string {

@@ -69,6 +69,48 @@ describe("redactString", () => {
   });
 });
 
+describe("redactString: credentials in command lines (exec/run Command headers)", () => {
+  test.each<[string, string]>([
+    ["mysql -u root -pHunter2Secret mydb", "mysql -u root -p[REDACTED] mydb"],
+    ["mysqldump -uroot -p'Hunter2 Secret' db", "mysqldump -uroot -p'[REDACTED]' db"],
+    ['mysql -h db -u app -p"Hunter2" db', 'mysql -h db -u app -p"[REDACTED]" db'],
+    ["mariadb -pHunter2Secret", "mariadb -p[REDACTED]"],
+    ["mysql --password Hunter2Secret mydb", "mysql --password [REDACTED] mydb"],
+    ["mysql --password=Hunter2Secret mydb", "mysql --password=[REDACTED] mydb"],
+    ["vault login --token s.Hunter2Secret", "vault login --token [REDACTED]"],
+    [
+      "tool --client-secret 'Hunter2 Secret' --api-key=abc",
+      "tool --client-secret '[REDACTED]' --api-key=[REDACTED]",
+    ],
+    ["curl -u admin:Hunter2Secret https://example.com/", "curl -u admin:[REDACTED] https://example.com/"],
+    ["curl -uadmin:Hunter2Secret x", "curl -uadmin:[REDACTED] x"],
+    ["curl -u 'admin:Hunter2 Secret' x", "curl -u 'admin:[REDACTED]' x"],
+    ["curl --user=admin:Hunter2Secret x", "curl --user=admin:[REDACTED] x"],
+    ["curl --proxy-user admin:Hunter2Secret x", "curl --proxy-user admin:[REDACTED] x"],
+    [
+      "curl -H 'X-Trace: 1' --oauth2-bearer x Bearer Hunter2SecretXYZ",
+      "curl -H 'X-Trace: 1' --oauth2-bearer x Bearer [REDACTED]",
+    ],
+  ])("%s", (input, expected) => {
+    expect(redactString(input)).toBe(expected);
+    expect(redactString(expected)).toBe(expected);
+  });
+
+  test.each([
+    "bin/rails db:migrate --verbose",
+    "bundle exec rake db:seed --trace",
+    "docker run -u 1000:1000 -p8080:80 img",
+    "find . -user root -perm 644",
+    "psql -U app -p 5432 -h db",
+    "ssh -p2222 host",
+    "pg_dump --no-password mydb",
+    "tool --token-file /etc/tok --secret-path /run/s",
+    "mysql -u root -p mydb",
+  ])("keeps %s", (command) => {
+    expect(redactString(command)).toBe(command);
+  });
+});
+
 describe("redact (nested values)", () => {
   test.each<[string, unknown, unknown]>([
     ["flat object", { user: "ana", password: "hunter2" }, { user: "ana", password: "[REDACTED]" }],
