@@ -248,6 +248,13 @@ export async function startGateway(
     now,
     logError,
   });
+  // Checkpoints also by time: the records above the newest checkpoint are the ones a database writer could cut off
+  // unseen (see docs/audit-log.md), so on a quiet gateway they must not wait for AUDIT_CHECKPOINT_EVERY records.
+  const checkpointTimer =
+    config.audit.checkpointIntervalMs > 0
+      ? setInterval(() => void checkpointer.checkpointNow(), config.audit.checkpointIntervalMs)
+      : null;
+  checkpointTimer?.unref();
   const port = (gateway.server.address() as AddressInfo).port;
   const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
   let closed: Promise<void> | null = null;
@@ -261,6 +268,7 @@ export async function startGateway(
       closed ??= (async () => {
         await gateway.close();
         await pruner.stop();
+        if (checkpointTimer) clearInterval(checkpointTimer);
         unsubscribeCaches();
         await audit.close();
         await checkpointer.idle();

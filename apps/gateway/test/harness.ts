@@ -143,6 +143,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     APP_SECRET_KEY: randomBytes(32).toString("base64"),
     AUDIT_HMAC_SECRET: randomBytes(32).toString("hex"),
     RACK_RESPONSE_TIMEOUT_MS: "5000",
+    // Checkpoints only by count, so tests that count them never race a timer (tests of the timer turn it on).
+    AUDIT_CHECKPOINT_INTERVAL_MS: "0",
     ...options.env,
   });
   let gateway: RunningGateway;

@@ -29,6 +29,8 @@ export interface GatewayConfig {
     readonly hmacKeys: Readonly<Record<string, Uint8Array>>;
     readonly logToStdout: boolean;
     readonly checkpointEvery: number;
+    /** A checkpoint at least this often while there are new records (0: only every `checkpointEvery`). */
+    readonly checkpointIntervalMs: number;
     /** Records a retired HMAC key may still seal after the current key's first (rolling rotation). */
     readonly retiredKeyGraceRecords: number;
   };
@@ -123,6 +125,7 @@ const envSchema = z.object({
   AUDIT_HMAC_RETIRED_KEYS: z.string().optional(),
   AUDIT_LOG_STDOUT: booleanText.default(true),
   AUDIT_CHECKPOINT_EVERY: integer(1, 1_000_000).default(1000),
+  AUDIT_CHECKPOINT_INTERVAL_MS: integer(0, 86_400_000).default(60_000),
   AUDIT_RETIRED_KEY_GRACE_RECORDS: integer(0, 1_000_000_000).default(100_000),
   DATABASE_URL: z.string().min(1).optional(),
   DB_MAX_OPEN_CONNS: integer(1, 1000).default(10),
@@ -327,6 +330,7 @@ function auditOf(e: ParsedEnv, generated: string | undefined, problems: string[]
     hmacKeys,
     logToStdout: e.AUDIT_LOG_STDOUT,
     checkpointEvery: e.AUDIT_CHECKPOINT_EVERY,
+    checkpointIntervalMs: e.AUDIT_CHECKPOINT_INTERVAL_MS,
     retiredKeyGraceRecords: e.AUDIT_RETIRED_KEY_GRACE_RECORDS,
   };
 }
