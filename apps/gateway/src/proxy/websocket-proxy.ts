@@ -1,19 +1,23 @@
 /**
- * The websocket half of the rack proxy (logs, exec, run, build logs, shells; RFC 6455). The upgrade is
- * authorized exactly like an HTTP call (method SOCKET). Only once the rack has accepted its own upgrade is the
- * client's upgrade completed, so no frame can arrive before there is somewhere to send it; frames are then
- * relayed one for one in both directions — text stays text, binary stays binary, and the empty binary frame that
- * marks end-of-stream passes like any other. Either side closing closes the other.
+ * The websocket half of the rack proxy (logs, exec, run, build logs, shells; RFC 6455). The client's handshake is
+ * checked first, then the upgrade is authorized exactly like an HTTP call (method SOCKET). Only once the rack has
+ * accepted its own upgrade is the client's upgrade completed, so no frame can arrive before there is somewhere to
+ * send it; frames are then relayed one for one in both directions — text stays text, binary stays binary, bytes
+ * are not checked for UTF-8, and the empty binary frame that marks end-of-stream passes like any other. Either side
+ * closing closes the other. Once the rack session is started it ends, with exactly one `rack.websocket.end`, on
+ * every path: refused, abandoned, relayed, or cut by the gateway's shutdown.
  */
 import { type IncomingMessage, STATUS_CODES } from "node:http";
 import { performance } from "node:perf_hooks";
 import type { Duplex } from "node:stream";
-import type { JsonValue } from "@rack-gateway/audit-chain";
+import type { AuditActor, JsonValue } from "@rack-gateway/audit-chain";
+import { matchConvoxRoute } from "@rack-gateway/rbac";
 import WebSocket, { WebSocketServer } from "ws";
 import type { AuditLog } from "../audit/audit-log.js";
 import { errorBody, GatewayError, toGatewayError } from "../http/errors.js";
 import { type RackCallContext, type RackCallDeps, rackCallEvent, resolveRackCall } from "./rack-call.js";
 import { forwardableRequestHeaders, type RackForwarder } from "./rack-forwarder.js";
+import { checkClientHandshake } from "./websocket-handshake.js";
 
 export interface WebSocketProxyDeps extends RackCallDeps {
   readonly forwarder: RackForwarder;
@@ -27,10 +31,27 @@ export interface WebSocketProxyDeps extends RackCallDeps {
 export const EXIT_CODE_MARKER = "F1E49A85-0AD7-4AEF-A618-C249C6E6568D:";
 const MAX_PAYLOAD_BYTES = 64 * 1024 * 1024;
 const HIGH_WATER_BYTES = 4 * 1024 * 1024;
+// A client must wait for the 101 before sending frames (RFC 6455 §4.1); what it sends early is kept, up to this.
+const MAX_EARLY_CLIENT_BYTES = 64 * 1024;
+const ANONYMOUS: AuditActor = { type: "anonymous" };
+const OPTION_HEADERS = [
+  "command",
+  "entrypoint",
+  "follow",
+  "prefix",
+  "since",
+  "tail",
+  "tty",
+  "height",
+  "width",
+];
+
+// Sockets that now speak websocket: an HTTP answer written onto one would corrupt the session.
+const upgradedSockets = new WeakSet<Duplex>();
 
 /** Answers an upgrade request with a plain HTTP error and closes the connection. */
 function rejectUpgrade(socket: Duplex, error: GatewayError, headers: Record<string, string>): void {
-  if (socket.destroyed) return;
+  if (socket.destroyed || upgradedSockets.has(socket)) return;
   const body = errorBody(error);
   const lines = [
     `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? "Error"}`,
@@ -49,13 +70,41 @@ function sendableCloseCode(code: number): number {
     : 1000;
 }
 
+/** The query the rack gets: the client's, without a fragment (clients never send one; `new WebSocket` throws on it). */
+function queryOf(target: string): string {
+  const withoutFragment = target.split("#", 1)[0] ?? "";
+  const at = withoutFragment.indexOf("?");
+  return at === -1 ? "" : withoutFragment.slice(at + 1);
+}
+
+const shuttingDown = () =>
+  new GatewayError(503, "RACK_UNAVAILABLE", "the gateway is shutting down; the session was not opened");
+
+type SessionEventFields = {
+  status?: number;
+  detail?: Record<string, JsonValue>;
+  reason?: string;
+  decision?: "allow" | "deny" | "error";
+};
+
+/** A session the gateway has started at the rack, until its end is audited. */
+interface LiveSession {
+  /** Ends the session now, audited as closed by the gateway (shutdown). */
+  shutdown: () => void;
+}
+
 export function createWebSocketProxy(deps: WebSocketProxyDeps) {
+  // Neither side checks text frames for UTF-8: process output may split a character across frames, and the rack
+  // and the convox CLI (gorilla/websocket) relay bytes as they are.
   const server = new WebSocketServer({
     noServer: true,
     perMessageDeflate: false,
     maxPayload: MAX_PAYLOAD_BYTES,
+    skipUTF8Validation: true,
   });
   const rackWsBase = `${deps.forwarder.target.url.protocol === "https:" ? "wss:" : "ws:"}//${deps.forwarder.target.url.host}${deps.forwarder.target.url.pathname.replace(/\/+$/, "")}`;
+  const liveSessions = new Set<LiveSession>();
+  let closing = false;
 
   async function handleUpgrade(
     req: IncomingMessage,
@@ -65,6 +114,26 @@ export function createWebSocketProxy(deps: WebSocketProxyDeps) {
   ): Promise<void> {
     socket.on("error", () => socket.destroy());
     const headers = { ...deps.responseHeaders, "X-Request-Id": context.requestId };
+    // A handshake the gateway could not complete must never reach the rack (an exec would run unobserved).
+    const handshakeError = checkClientHandshake(req);
+    if (handshakeError) {
+      deps.audit.record(
+        rackCallEvent(context, deps.redaction, {
+          action: "rack.request",
+          actor: ANONYMOUS,
+          decision: "deny",
+          reason: handshakeError.message,
+          match: matchConvoxRoute(context.method, context.target),
+          status: handshakeError.status,
+        }),
+      );
+      rejectUpgrade(socket, handshakeError, headers);
+      return;
+    }
+    if (closing) {
+      rejectUpgrade(socket, shuttingDown(), headers);
+      return;
+    }
     const resolution = await resolveRackCall(context, req.headers, deps);
     if (resolution.kind === "denied") {
       deps.audit.record(resolution.event);
@@ -77,29 +146,11 @@ export function createWebSocketProxy(deps: WebSocketProxyDeps) {
     }
     const { identity, match } = resolution;
     const params: Record<string, JsonValue> = {};
-    for (const name of [
-      "command",
-      "entrypoint",
-      "follow",
-      "prefix",
-      "since",
-      "tail",
-      "tty",
-      "height",
-      "width",
-    ]) {
+    for (const name of OPTION_HEADERS) {
       const value = req.headers[name];
       if (typeof value === "string") params[`header.${name}`] = value;
     }
-    const event = (
-      action: string,
-      fields: {
-        status?: number;
-        detail?: Record<string, JsonValue>;
-        reason?: string;
-        decision?: "allow" | "deny" | "error";
-      },
-    ) =>
+    const event = (action: string, fields: SessionEventFields) =>
       rackCallEvent(context, deps.redaction, {
         action,
         actor: identity.actor,
@@ -111,16 +162,6 @@ export function createWebSocketProxy(deps: WebSocketProxyDeps) {
         ...(fields.detail === undefined ? {} : { detail: fields.detail }),
         latencyMs: performance.now() - context.startedAt,
       });
-    const fail = (error: GatewayError) => {
-      rejectUpgrade(socket, error, headers);
-      deps.audit.record(
-        event("rack.websocket.end", {
-          status: error.status,
-          decision: error.status < 500 ? "deny" : "error",
-          reason: error.message,
-        }),
-      );
-    };
 
     try {
       if (!deps.audit.isHealthy()) throw new Error("audit log unhealthy");
@@ -140,65 +181,148 @@ export function createWebSocketProxy(deps: WebSocketProxyDeps) {
       return;
     }
 
-    const query = context.target.includes("?") ? context.target.slice(context.target.indexOf("?") + 1) : "";
-    const upstreamHeaders = forwardableRequestHeaders(req.headers) as Record<string, string>;
-    upstreamHeaders.authorization = deps.forwarder.authorization;
-    upstreamHeaders["x-convox-actor"] =
-      identity.actor.email ?? identity.actor.name ?? identity.principal.name;
-    const upstream = new WebSocket(`${rackWsBase}${match.path}${query ? `?${query}` : ""}`, {
-      headers: upstreamHeaders,
-      // The rack refuses an upgrade whose Origin host differs from its Host: speak as the rack's own origin.
-      origin: deps.forwarder.origin,
-      perMessageDeflate: false,
-      handshakeTimeout: deps.handshakeTimeoutMs,
-      maxPayload: MAX_PAYLOAD_BYTES,
-      rejectUnauthorized: !deps.forwarder.target.tlsInsecure,
-    });
-    socket.once("close", () => {
-      if (upstream.readyState === WebSocket.CONNECTING) upstream.terminate();
-    });
+    // From here on the session is started: every path below ends in exactly one end record.
+    let ended = false;
+    let relayStarted = false;
+    let upstream: WebSocket | null = null;
+    const session: LiveSession = { shutdown: () => {} };
+    const endSession = (fields: SessionEventFields) => {
+      if (ended) return;
+      ended = true;
+      liveSessions.delete(session);
+      deps.audit.record(event("rack.websocket.end", fields));
+    };
+    // Before the relay takes over: drop the rack connection, answer the client if it is still there, audit the end.
+    const failBeforeRelay = (error: GatewayError) => {
+      if (relayStarted || ended) return;
+      upstream?.terminate();
+      rejectUpgrade(socket, error, headers);
+      endSession({
+        status: error.status,
+        decision: error.status < 500 ? "deny" : "error",
+        reason: error.message,
+      });
+    };
+    const clientLeftBeforeRelay = () => {
+      if (relayStarted || ended) return;
+      upstream?.terminate();
+      socket.destroy();
+      endSession({
+        reason: "the client left before the rack accepted the session",
+        detail: { closedBy: "client" },
+      });
+    };
+    session.shutdown = () => failBeforeRelay(shuttingDown());
+    liveSessions.add(session);
+    if (closing) {
+      session.shutdown();
+      return;
+    }
 
-    upstream.once("unexpected-response", (_request, response) => {
+    // Read while the rack answers, so that a client leaving is noticed (and the rack session dropped) at once.
+    // Whatever the client sends this early is handed on to the relay untouched.
+    const early: Buffer[] = [head];
+    let earlyBytes = head.length;
+    const onEarlyData = (chunk: Buffer) => {
+      early.push(chunk);
+      earlyBytes += chunk.length;
+      if (earlyBytes > MAX_EARLY_CLIENT_BYTES) {
+        failBeforeRelay(
+          new GatewayError(400, "BAD_REQUEST", "the client sent frames before the upgrade completed"),
+        );
+      }
+    };
+    socket.on("data", onEarlyData);
+    socket.once("end", clientLeftBeforeRelay);
+    socket.once("close", clientLeftBeforeRelay);
+
+    try {
+      const upstreamHeaders = forwardableRequestHeaders(req.headers) as Record<string, string>;
+      upstreamHeaders.authorization = deps.forwarder.authorization;
+      upstreamHeaders["x-convox-actor"] =
+        identity.actor.email ?? identity.actor.name ?? identity.principal.name;
+      const query = queryOf(context.target);
+      upstream = new WebSocket(`${rackWsBase}${match.path}${query ? `?${query}` : ""}`, {
+        headers: upstreamHeaders,
+        // The rack refuses an upgrade whose Origin host differs from its Host: speak as the rack's own origin.
+        origin: deps.forwarder.origin,
+        perMessageDeflate: false,
+        handshakeTimeout: deps.handshakeTimeoutMs,
+        maxPayload: MAX_PAYLOAD_BYTES,
+        skipUTF8Validation: true,
+        rejectUnauthorized: !deps.forwarder.target.tlsInsecure,
+      });
+    } catch (error) {
+      // e.g. a target new WebSocket refuses; the start is committed, so the end must be too.
+      deps.logError("rack websocket could not be created", error);
+      failBeforeRelay(new GatewayError(502, "RACK_UNAVAILABLE", "the rack session could not be opened"));
+      return;
+    }
+    const rack = upstream;
+
+    // Handshake-phase listeners; removed once the rack accepts, after which the relay owns both sockets.
+    const onUnexpectedResponse = (_request: unknown, response: IncomingMessage) => {
       const status = response.statusCode ?? 502;
       response.resume();
-      upstream.terminate();
-      const error =
+      failBeforeRelay(
         status === 401
           ? new GatewayError(502, "RACK_UNAVAILABLE", "the rack refused the gateway's credentials")
           : new GatewayError(
               status >= 400 && status < 600 ? status : 502,
               status >= 500 ? "RACK_UNAVAILABLE" : "NOT_FOUND",
               `the rack refused the session (${status})`,
-            );
-      fail(error);
-    });
-    upstream.once("error", (error) => {
-      if (upstream.readyState === WebSocket.OPEN) return;
-      fail(new GatewayError(502, "RACK_UNAVAILABLE", "the rack is unreachable", { cause: error }));
-    });
+            ),
+      );
+    };
+    // Also receives the error terminate() raises while connecting; failBeforeRelay then does nothing.
+    const onHandshakeError = (error: Error) =>
+      failBeforeRelay(new GatewayError(502, "RACK_UNAVAILABLE", "the rack is unreachable", { cause: error }));
+    rack.on("unexpected-response", onUnexpectedResponse);
+    rack.on("error", onHandshakeError);
 
-    upstream.once("open", () => {
-      if (socket.destroyed) {
-        upstream.terminate();
+    rack.once("open", () => {
+      rack.off("unexpected-response", onUnexpectedResponse);
+      rack.off("error", onHandshakeError);
+      rack.on("error", (error) => {
+        deps.logError("rack websocket error", error);
+        rack.terminate();
+      });
+      socket.off("data", onEarlyData);
+      socket.off("end", clientLeftBeforeRelay);
+      socket.off("close", clientLeftBeforeRelay);
+      if (ended) {
+        rack.terminate();
         return;
       }
-      server.handleUpgrade(req, socket, head, (client) => relay(client, upstream, event));
+      if (socket.destroyed || !socket.readable) {
+        clientLeftBeforeRelay();
+        return;
+      }
+      server.handleUpgrade(req, socket, Buffer.concat(early), (client) => {
+        relayStarted = true;
+        upgradedSockets.add(socket);
+        relay(client, rack, session, endSession);
+      });
+      // ws completes a valid handshake synchronously; when it answers by itself instead (a closed server's 503, a
+      // half-closed socket), nothing will relay: end the session here.
+      if (!relayStarted) {
+        rack.terminate();
+        socket.destroy();
+        endSession({ decision: "error", reason: "the client's upgrade could not be completed" });
+      }
     });
   }
 
   function relay(
     client: WebSocket,
     upstream: WebSocket,
-    event: (
-      action: string,
-      fields: { status?: number; detail?: Record<string, JsonValue> },
-    ) => ReturnType<typeof rackCallEvent>,
+    session: LiveSession,
+    endSession: (fields: SessionEventFields) => void,
   ): void {
     const openedAt = performance.now();
     const counts = { framesFromClient: 0, framesFromRack: 0, bytesFromClient: 0, bytesFromRack: 0 };
     let exitCode: number | null = null;
-    let closedBy: "client" | "rack" | null = null;
-    let ended = false;
+    let closedBy: "client" | "rack" | "gateway" | null = null;
 
     // Backpressure: stop reading from one side while the other is slow to take what was sent.
     const pipe = (from: WebSocket, to: WebSocket, onFrame: (data: Buffer, isBinary: boolean) => void) => {
@@ -235,15 +359,23 @@ export function createWebSocketProxy(deps: WebSocketProxyDeps) {
     });
 
     const end = () => {
-      if (ended) return;
-      ended = true;
       const detail: Record<string, JsonValue> = {
         ...counts,
         durationMs: Math.round(performance.now() - openedAt),
         closedBy: closedBy ?? "unknown",
       };
       if (exitCode !== null) detail.exitCode = exitCode;
-      deps.audit.record(event("rack.websocket.end", { status: 101, detail }));
+      endSession({ status: 101, detail });
+    };
+    // Shutdown: the end is recorded now, while the audit log still takes records; then both sides are cut
+    // (a best-effort 1001 Going Away first, RFC 6455 §7.4.1).
+    session.shutdown = () => {
+      closedBy ??= "gateway";
+      end();
+      for (const side of [client, upstream]) {
+        if (side.readyState === WebSocket.OPEN) side.close(1001, "the gateway is shutting down");
+        side.terminate();
+      }
     };
     client.on("close", (code, reason) => {
       closedBy ??= "client";
@@ -261,10 +393,6 @@ export function createWebSocketProxy(deps: WebSocketProxyDeps) {
       deps.logError("client websocket error", error);
       client.terminate();
     });
-    upstream.on("error", (error) => {
-      deps.logError("rack websocket error", error);
-      upstream.terminate();
-    });
   }
 
   return {
@@ -273,7 +401,10 @@ export function createWebSocketProxy(deps: WebSocketProxyDeps) {
         deps.logError("websocket proxy failure", error);
         rejectUpgrade(socket, toGatewayError(error), deps.responseHeaders);
       }),
+    /** Ends every session (its end audited before this returns) and refuses new ones. */
     close: () => {
+      closing = true;
+      for (const session of [...liveSessions]) session.shutdown();
       for (const client of server.clients) client.terminate();
       server.close();
     },
