@@ -296,6 +296,23 @@ describe("websocket sessions against a scripted rack", () => {
     expect(logged).toContain("mysql -u root -p[REDACTED] mydb");
     expect(await allAuditText(harness)).not.toContain("Hunter2Secret");
   });
+
+  it("keeps them out of the audit trail of the run call (HTTP) too", async () => {
+    const response = await harness.rackRequest(
+      harness.tokens.admin,
+      "POST",
+      "/apps/runs/services/web/processes",
+      {
+        headers: { Command: "mysql -u root -pHunter2Secret mydb" },
+      },
+    );
+    expect(response.status).toBe(404);
+    const commands = eventsAt(await harness.auditRecords(), "/apps/runs/services/web/processes").map(
+      (event) => event.params?.["header.command"],
+    );
+    expect(commands).toContain("mysql -u root -p[REDACTED] mydb");
+    expect(await allAuditText(harness)).not.toContain("Hunter2Secret");
+  });
 });
 
 describe("gateway shutdown with websocket sessions open", () => {
