@@ -134,4 +134,40 @@ describe("a token never grants more than its creator holds, for as long as it li
     await users().setGrants(admin.user.id, [{ role: "viewer" }], "admin", new Date());
     expect(await restartWith(child.token)).toBe(401);
   });
+
+  it("lists a token refused because of its maker or its person as suspended, with the reason", async () => {
+    const admin = await personWithRole(harness, "admin");
+    const asAdmin = clientFor(harness, admin.credentials);
+    const bot = await issue(admin, { name: "suspended-bot", grants: [{ role: "admin" }] });
+    const child = await issue(bot.token, { name: "suspended-child", grants: [{ role: "viewer" }] });
+    const listed = async () => {
+      const response = await clientFor(harness, { kind: "bearer", token: harness.tokens.admin })(
+        "GET",
+        "/api/v1/tokens",
+      );
+      expect(response.status).toBe(200);
+      const byId = new Map(
+        response
+          .json<{ tokens: Array<{ id: string; status: string; suspendedBecause: string | null }> }>()
+          .tokens.map((token) => [token.id, token]),
+      );
+      return [byId.get(bot.apiToken.id), byId.get(child.apiToken.id)];
+    };
+    expect(await listed()).toEqual([
+      expect.objectContaining({ status: "active", suspendedBecause: null }),
+      expect.objectContaining({ status: "active", suspendedBecause: null }),
+    ]);
+
+    await users().setGrants(admin.user.id, [{ role: "viewer" }], "admin", new Date());
+    const [demoted] = await listed();
+    expect(demoted).toMatchObject({ status: "suspended" });
+    expect(demoted?.suspendedBecause).toContain("grants more than");
+
+    await users().setGrants(admin.user.id, [{ role: "admin" }], "admin", new Date());
+    expect((await asAdmin("DELETE", `/api/v1/tokens/${bot.apiToken.id}`)).status).toBe(200);
+    const [revoked, orphan] = await listed();
+    expect(revoked).toMatchObject({ status: "revoked", suspendedBecause: null });
+    expect(orphan).toMatchObject({ status: "suspended" });
+    expect(orphan?.suspendedBecause).toContain("which is revoked");
+  });
 });

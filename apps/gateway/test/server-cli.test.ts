@@ -4,8 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type FakeRack, startFakeRack } from "@rack-gateway/convox-client/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hashApiToken } from "../src/auth/api-token.js";
+import { createApiToken, displayPrefixOf, hashApiToken } from "../src/auth/api-token.js";
 import { loadConfig } from "../src/config/config.js";
+import { openDatabase } from "../src/db/open.js";
 import { startGateway } from "../src/main.js";
 import { basicAuth } from "./harness.js";
 import { runCliCaptured as cli, runCliProcess, startServeProcess } from "./server-process.js";
@@ -175,6 +176,42 @@ describe("rack-gateway-server (operator command)", () => {
         "ops",
         "never used",
       ]);
+    });
+
+    it("lists a token whose person no longer holds its grants as suspended, with the reason", async () => {
+      // A person's token, written straight into the data directory (the CLI only makes operator tokens).
+      const database = await openDatabase({ dataDir });
+      try {
+        const { stores } = database;
+        const person = await stores.users.create({
+          email: "leaver@example.com",
+          name: "Leaver",
+          grants: [{ role: "admin" }],
+          grantsSource: "admin",
+          createdBy: "test",
+          createdAt: new Date(),
+        });
+        const token = createApiToken((size) => new Uint8Array(randomBytes(size)));
+        await stores.tokens.create({
+          name: "leavers-bot",
+          tokenHash: hashApiToken(token),
+          displayPrefix: displayPrefixOf(token),
+          grants: [{ role: "admin" }],
+          createdBy: person.email,
+          createdByUserId: person.id,
+          createdAt: new Date(),
+          expiresAt: null,
+        });
+        await stores.users.setGrants(person.id, [{ role: "viewer" }], "admin", new Date());
+      } finally {
+        await database.close();
+      }
+      const listed = (await listJson()).find((entry) => entry.name === "leavers-bot");
+      expect(listed).toMatchObject({ status: "suspended" });
+      expect(listed?.suspendedBecause).toContain("leaver@example.com");
+      const table = await cli(["tokens", "list"], env);
+      const row = table.stdout.split("\n").find((line) => line.includes("\tleavers-bot\t"));
+      expect(row?.split("\t")[2]).toMatch(/^suspended \(.*grants more than leaver@example\.com now holds/);
     });
 
     it("revokes once; a second revoke (or an unknown id) fails with exit 1", async () => {

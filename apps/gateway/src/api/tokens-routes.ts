@@ -10,11 +10,13 @@ import { z } from "zod";
 import type { GatewayDeps } from "../deps.js";
 import { GatewayError } from "../http/errors.js";
 import type { AppEnv } from "../http/identity.js";
+import type { ApiTokenRecord } from "../stores/types.js";
 import {
   capExpiry,
   creatorThroughToken,
   describeApiToken,
   issueApiToken,
+  listedTokenStatus,
   revokeApiToken,
   TOKEN_NAME_PATTERN,
   type TokenCreator,
@@ -39,7 +41,14 @@ export function tokensRoutes(deps: GatewayDeps) {
   app.get("/api/v1/tokens", async (c) => {
     const now = deps.now();
     const tokens = await deps.stores.tokens.list();
-    return c.json({ tokens: tokens.map((token) => describeApiToken(token, now)) });
+    const suspensionOf = (token: ApiTokenRecord) => deps.authenticator.suspensionOf(token);
+    return c.json({
+      tokens: await Promise.all(
+        tokens.map(async (token) =>
+          describeApiToken(token, now, await listedTokenStatus(token, now, suspensionOf)),
+        ),
+      ),
+    });
   });
 
   app.post("/api/v1/tokens", async (c) => {

@@ -46,6 +46,12 @@ export const MAX_TOKEN_CHAIN_LENGTH = 16;
 
 export interface Authenticator {
   authenticate(secret: string, clientIp: string | null): Promise<AuthenticationResult>;
+  /**
+   * Why a token that is neither revoked nor expired itself would still be refused right now (a revoked or expired
+   * token that made it, or a person who no longer holds its grants), or null when it would be accepted. Lists show
+   * such tokens as suspended.
+   */
+  suspensionOf(token: ApiTokenRecord): Promise<string | null>;
 }
 
 export function createAuthenticator(deps: {
@@ -133,6 +139,19 @@ export function createAuthenticator(deps: {
   };
 
   return {
+    async suspensionOf(token) {
+      const checked = await check(token);
+      if ("refusal" in checked) return checked.refusal;
+      const { firstExpiry } = checked;
+      if (
+        firstExpiry &&
+        firstExpiry.tokenId !== token.id &&
+        firstExpiry.at.getTime() <= deps.now().getTime()
+      ) {
+        return `API token ${token.id} was made by API token ${firstExpiry.tokenId}, which expired at ${firstExpiry.at.toISOString()}`;
+      }
+      return null;
+    },
     async authenticate(secret, clientIp) {
       if (secret.startsWith(SESSION_TOKEN_PREFIX) && deps.sessions) {
         const result = await deps.sessions.authenticate(secret, "cli");

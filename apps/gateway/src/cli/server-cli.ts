@@ -9,17 +9,20 @@ import { parseArgs } from "node:util";
 import type { AuditActor } from "@rack-gateway/audit-chain";
 import { exportPublicKey } from "@rack-gateway/audit-chain";
 import { auditVerificationKeysOf, parseExpectedHead, verifyAuditLog } from "../audit/verify-audit.js";
-import { ConfigError, loadConfig, loadOperatorConfig, type OperatorConfig } from "../config/config.js";
+import { createAuthenticator } from "../auth/authenticate.js";
+import {
+  ConfigError,
+  loadConfig,
+  loadOperatorConfig,
+  type OperatorConfig,
+  settingOverridesOf,
+} from "../config/config.js";
 import { DataDirLockedError } from "../db/data-dir-lock.js";
 import { type OpenedDatabase, openDatabase } from "../db/open.js";
 import { checkpointSigningKeyOf, createAuditLogFor, defaultLogError, startGateway } from "../main.js";
-import {
-  createTokenCommand,
-  describeGrants,
-  revokeTokenCommand,
-  tokenStatus,
-  UsageError,
-} from "./token-commands.js";
+import { createSettings } from "../settings/settings.js";
+import { listedTokenStatus } from "../tokens/api-tokens.js";
+import { createTokenCommand, describeGrants, revokeTokenCommand, UsageError } from "./token-commands.js";
 
 const USAGE = `Usage: rack-gateway-server <command>
 
@@ -112,13 +115,24 @@ async function tokensCommand(args: string[], env: NodeJS.ProcessEnv): Promise<nu
       }
       if (action === "list") {
         const tokens = await database.stores.tokens.list();
+        // The same check as on use, so a token refused because of its maker or its person shows as suspended.
+        const settings = createSettings({
+          store: database.stores.settings,
+          overrides: settingOverridesOf(env),
+        });
+        const authenticator = createAuthenticator({
+          tokens: database.stores.tokens,
+          users: database.stores.users,
+          allowRackJwt: async () => (await settings.get("allow_rack_jwt")).value,
+          now,
+        });
+        const standings = await Promise.all(
+          tokens.map((token) => listedTokenStatus(token, now(), (t) => authenticator.suspensionOf(t))),
+        );
         if (values.json) {
           process.stdout.write(
             `${JSON.stringify(
-              tokens.map(({ tokenHash: _hash, ...rest }) => ({
-                ...rest,
-                status: tokenStatus(rest as never, now()),
-              })),
+              tokens.map(({ tokenHash: _hash, ...rest }, index) => ({ ...rest, ...standings[index] })),
               null,
               2,
             )}\n`,
@@ -127,11 +141,12 @@ async function tokensCommand(args: string[], env: NodeJS.ProcessEnv): Promise<nu
         }
         if (tokens.length === 0)
           process.stderr.write("No API tokens yet. Create one with: tokens create --name N --role R\n");
-        for (const token of tokens) {
+        for (const [index, token] of tokens.entries()) {
+          const standing = standings[index]!;
           const columns = [
             token.id,
             token.displayPrefix,
-            tokenStatus(token, now()),
+            standing.suspendedBecause === null ? standing.status : `suspended (${standing.suspendedBecause})`,
             token.name,
             describeGrants(token.grants),
             token.lastUsedAt?.toISOString() ?? "never used",

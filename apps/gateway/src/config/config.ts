@@ -335,6 +335,23 @@ function auditOf(e: ParsedEnv, generated: string | undefined, problems: string[]
   };
 }
 
+/**
+ * Runtime settings given in the environment (`RGW_SETTING_<KEY>`), unvalidated: the settings service checks them.
+ * SESSION_TIMEOUT_MINUTES is the seeds' name for the session_timeout_minutes setting; RGW_SETTING_ wins.
+ */
+export function settingOverridesOf(
+  env: Readonly<Record<string, string | undefined>>,
+): Record<string, string> {
+  const overrides: Record<string, string> =
+    env.SESSION_TIMEOUT_MINUTES === undefined ? {} : { session_timeout_minutes: env.SESSION_TIMEOUT_MINUTES };
+  for (const [name, value] of Object.entries(env)) {
+    if (name.startsWith("RGW_SETTING_") && value !== undefined) {
+      overrides[name.slice("RGW_SETTING_".length).toLowerCase()] = value;
+    }
+  }
+  return overrides;
+}
+
 /** Config for operator subcommands; the same variables as `serve`, minus the rack and the app secret. */
 export function loadOperatorConfig(
   env: Readonly<Record<string, string | undefined>>,
@@ -379,14 +396,7 @@ export function loadConfig(
   const gatewayUrl = e.GATEWAY_URL ?? (e.DOMAIN ? `https://${e.DOMAIN}` : null);
   const people = peopleOf(e, mode, gatewayUrl, problems);
   if (problems.length > 0) throw new ConfigError(problems);
-  // SESSION_TIMEOUT_MINUTES is the seeds' name for the session_timeout_minutes setting; RGW_SETTING_ wins.
-  const settingOverrides: Record<string, string> =
-    e.SESSION_TIMEOUT_MINUTES === undefined ? {} : { session_timeout_minutes: e.SESSION_TIMEOUT_MINUTES };
-  for (const [name, value] of Object.entries(env)) {
-    if (name.startsWith("RGW_SETTING_") && value !== undefined) {
-      settingOverrides[name.slice("RGW_SETTING_".length).toLowerCase()] = value;
-    }
-  }
+  const settingOverrides = settingOverridesOf(env);
   return {
     mode,
     port: e.PORT,

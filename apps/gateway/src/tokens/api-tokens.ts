@@ -129,14 +129,38 @@ export function tokenStatus(record: ApiTokenRecord, now: Date): "active" | "revo
   return "active";
 }
 
+/**
+ * Status as a list shows it: an active token that is refused on use anyway (see `Authenticator.suspensionOf`) is
+ * `suspended`, with the reason.
+ */
+export async function listedTokenStatus(
+  record: ApiTokenRecord,
+  now: Date,
+  suspensionOf: (token: ApiTokenRecord) => Promise<string | null>,
+): Promise<{ status: ReturnType<typeof tokenStatus> | "suspended"; suspendedBecause: string | null }> {
+  const status = tokenStatus(record, now);
+  const reason = status === "active" ? await suspensionOf(record) : null;
+  return reason === null
+    ? { status, suspendedBecause: null }
+    : { status: "suspended", suspendedBecause: reason };
+}
+
 /** A token as shown to people and the CLI: never the token or its hash. */
-export function describeApiToken(record: ApiTokenRecord, now: Date) {
+export function describeApiToken(
+  record: ApiTokenRecord,
+  now: Date,
+  standing: Awaited<ReturnType<typeof listedTokenStatus>> = {
+    status: tokenStatus(record, now),
+    suspendedBecause: null,
+  },
+) {
   return {
     id: record.id,
     name: record.name,
     displayPrefix: record.displayPrefix,
     grants: record.grants,
-    status: tokenStatus(record, now),
+    status: standing.status,
+    suspendedBecause: standing.suspendedBecause,
     createdBy: record.createdBy,
     createdByTokenId: record.createdByTokenId,
     createdAt: record.createdAt.toISOString(),
