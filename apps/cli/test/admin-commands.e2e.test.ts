@@ -107,7 +107,7 @@ describe("gateway administration commands", () => {
     expect((await runCli(["apps"], { env: ciEnv })).code).toBe(0);
 
     const list = await as("admin", ["api-token", "list"]);
-    expect(list.stdout).toMatch(/ci-myapp\s+rgw_\S+\s+viewer/);
+    expect(list.stdout).toMatch(/ci-myapp\s+rgw_\S+\s+viewer\s+active/);
     expect(list.stdout).not.toContain(token);
     const tokens = JSON.parse((await as("admin", ["api-token", "list", "--json"])).stdout) as {
       id: string;

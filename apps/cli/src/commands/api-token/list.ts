@@ -18,6 +18,8 @@ export default class ApiTokenList extends AdminCommand {
         "name",
         ["displayPrefix", "prefix"],
         ["grants", "roles"],
+        // active, revoked, expired, or suspended (refused because of its maker or its person; see --json)
+        "status",
         ["expiresAt", "expires"],
         ["lastUsedAt", "last used"],
         ["revokedAt", "revoked"],
