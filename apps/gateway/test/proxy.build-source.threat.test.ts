@@ -1,7 +1,7 @@
 // Threat: a deployer scoped to one app builds it from another app's uploaded source (`url=object://other/…`), then reads that source back through their own app.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type Harness, startHarness } from "./harness.js";
-import { eventsOf } from "./proxy-helpers.js";
+import { basicAuth, type Harness, startHarness } from "./harness.js";
+import { eventsOf, rawRequest } from "./proxy-helpers.js";
 
 describe("a build's source object belongs to the app being built", () => {
   let harness: Harness;
@@ -77,5 +77,72 @@ describe("a build's source object belongs to the app being built", () => {
     });
     expect(multipart.status).toBe(415);
     expect(postedBuilds()).toEqual([]);
+  });
+
+  const reachedRack = (method: string, prefix: string) =>
+    harness.rack.requests.filter((request) => request.method === method && request.path.startsWith(prefix));
+
+  it.each(["true", "1", "TRUE", "t", "yes"])(
+    "refuses external=%s (the rack answers it with its own password), for admins too",
+    async (external) => {
+      for (const token of [scopedDeployer, harness.tokens.admin]) {
+        const response = await build({ url: "object://myapp/tmp/mine.tgz", external }, token);
+        expect(response.status).toBe(403);
+        expect(response.json<{ error: string }>().error).toContain("external builds");
+      }
+      expect(postedBuilds()).toEqual([]);
+    },
+  );
+
+  it("accepts external=false", async () => {
+    const response = await build({ url: "object://myapp/tmp/mine.tgz", external: "false" });
+    expect(response.status).toBe(200);
+    expect(postedBuilds()).toHaveLength(1);
+  });
+
+  it("refuses a build update whose logs object belongs to another app, and forwards one that stays in the app", async () => {
+    const update = (logs: string) =>
+      harness.rackRequest(scopedDeployer, "PUT", "/apps/myapp/builds/BAAAAAAAAAB?", {
+        form: { logs, status: "complete" },
+      });
+    const foreign = await update("object://other/tmp/theirs.tgz");
+    expect(foreign.status).toBe(403);
+    expect(reachedRack("PUT", "/apps/myapp/builds/")).toEqual([]);
+    await update("object://myapp/tmp/mine.tgz");
+    expect(reachedRack("PUT", "/apps/myapp/builds/")).toHaveLength(1);
+  });
+
+  it("lets only a principal with build:create in every app import a build archive (it can name any app's objects)", async () => {
+    const archive = { body: "not really a tarball", headers: { "Content-Type": "application/octet-stream" } };
+    const scoped = await harness.rackRequest(scopedDeployer, "POST", "/apps/myapp/builds/import?", archive);
+    expect(scoped.status).toBe(403);
+    expect(reachedRack("POST", "/apps/myapp/builds/import")).toEqual([]);
+    const unscoped = await harness.rackRequest(
+      harness.tokens.deployer,
+      "POST",
+      "/apps/myapp/builds/import?",
+      archive,
+    );
+    expect(unscoped.status).toBe(200);
+    expect(reachedRack("POST", "/apps/myapp/builds/import")).toHaveLength(1);
+  });
+
+  it("records a read's form parameters but forwards no body", async () => {
+    const response = await rawRequest(harness.gatewayUrl, {
+      method: "GET",
+      path: "/api/v1/rack-proxy/apps/myapp/builds?",
+      headers: {
+        Authorization: basicAuth(harness.tokens.viewer),
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Content-Length": "7",
+      },
+      body: "limit=5",
+    });
+    expect(response.status, response.text).toBe(200);
+    const [forwarded] = reachedRack("GET", "/apps/myapp/builds");
+    expect(forwarded?.bodyBytes).toBe(0);
+    expect(forwarded?.headers["content-length"]).toBeUndefined();
+    const events = await eventsOf(harness, String(response.headers["x-request-id"]));
+    expect(events).toContainEqual(expect.objectContaining({ params: { "form.limit": "5" } }));
   });
 });

@@ -15,6 +15,12 @@ import type { AuditLog } from "../audit/audit-log.js";
 import type { Authenticated } from "../auth/authenticate.js";
 import { GatewayError, sendError, toGatewayError } from "../http/errors.js";
 import { type EnvVisibility, formatEnvList, maskReleasesJson, mergeEnv, parseEnvList } from "./env-policy.js";
+import {
+  assertBuildParameters,
+  assertImportAllowed,
+  assertInspectableParameters,
+  INSPECTED_ROUTES,
+} from "./parameter-policy.js";
 import { type RackCallContext, type RackCallDeps, rackCallEvent, resolveRackCall } from "./rack-call.js";
 import {
   forwardableRequestHeaders,
@@ -88,63 +94,6 @@ function collectParams(
     if (typeof value === "string") params[`header.${name}`] = value;
   }
   return params;
-}
-
-/** True when the client declared a body: Node's parser accepts exactly one of Content-Length and chunked. */
-function declaresBody(req: IncomingMessage): boolean {
-  if (req.headers["transfer-encoding"] !== undefined) return true;
-  return Number(req.headers["content-length"] ?? 0) > 0;
-}
-
-/**
- * Routes whose parameters the gateway checks, not just forwards: a release's `env` (the env policy) and a build's
- * source `url` (app scope). The rack takes its parameters from the query string and from urlencoded *or multipart*
- * bodies alike; the gateway inspects urlencoded bodies only, so on these routes it refuses the other two instead of
- * forwarding what it did not check.
- */
-const INSPECTED_ROUTES = new Set(["POST /apps/{app}/releases", "POST /apps/{app}/builds"]);
-
-function assertInspectableParameters(
-  req: IncomingMessage,
-  route: string,
-  target: string,
-  contentType: string | undefined,
-): void {
-  if (new URLSearchParams(queryOf(target)).size > 0) {
-    throw new GatewayError(
-      400,
-      "BAD_REQUEST",
-      `${route} takes its parameters in a form body, not in the query string`,
-    );
-  }
-  if (contentType !== "application/x-www-form-urlencoded" && declaresBody(req)) {
-    throw new GatewayError(
-      415,
-      "UNSUPPORTED_MEDIA_TYPE",
-      `${route} accepts only an application/x-www-form-urlencoded body`,
-    );
-  }
-}
-
-/**
- * A build's source may be an object the CLI uploaded (`object://{app}/tmp/….tgz`). The rack fetches it from the app
- * the URL names, so an app-scoped deployer could otherwise build their app from another app's uploads and read them
- * back. Go lower-cases the scheme, so any spelling of `object:` must name this very app.
- */
-function assertBuildSourceInApp(form: URLSearchParams | null, app: string | undefined): void {
-  for (const url of form?.getAll("url") ?? []) {
-    const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
-    if (scheme !== "object") continue;
-    // An app name is letters, digits and dashes; anything else (`@`, `:`) could move where Go's parser puts the host.
-    const ownApp = app !== undefined && /^[a-z0-9][a-z0-9-]*$/i.test(app);
-    if (!ownApp || !url.slice("object:".length).startsWith(`//${app}/`)) {
-      throw new GatewayError(
-        403,
-        "FORBIDDEN",
-        "forbidden: a build's source object must belong to the app being built",
-      );
-    }
-  }
 }
 
 /** Routes whose JSON carries Release objects with env (list, get, and create's answer). */
@@ -312,15 +261,20 @@ export function createHttpProxy(deps: HttpProxyDeps) {
       const extraEvents: AuditEvent[] = [];
       const route = `${method} ${match.route.path}`;
       const createsRelease = route === "POST /apps/{app}/releases";
-      if (INSPECTED_ROUTES.has(route)) assertInspectableParameters(req, route, context.target, contentType);
+      if (INSPECTED_ROUTES.has(route))
+        assertInspectableParameters(req, route, queryOf(context.target), contentType);
+      assertImportAllowed(identity.principal, match);
       if (contentType === "application/x-www-form-urlencoded") {
         const raw = await readBody(req, MAX_FORM_BYTES);
         form = new URLSearchParams(raw.toString("utf8"));
-        body = raw;
+        // A read's form is recorded (its parameters are audited) but not forwarded: reads carry no body.
+        body = mutating ? raw : null;
         if (createsRelease) {
           const policy = await applyEnvPolicy(context, identity, match, form);
           extraEvents.push(...policy.events);
           form = policy.form;
+        }
+        if (INSPECTED_ROUTES.has(route)) {
           // Always the gateway's own serialization of what it checked: the rack's form parser and ours disagree
           // on malformed escapes, so the raw bytes could say something the policy never saw.
           body = Buffer.from(form.toString(), "utf8");
@@ -330,7 +284,8 @@ export function createHttpProxy(deps: HttpProxyDeps) {
         body = null;
         req.resume();
       }
-      if (route === "POST /apps/{app}/builds") assertBuildSourceInApp(form, match.app);
+      if (route === "POST /apps/{app}/builds" || route === "PUT /apps/{app}/builds/{id}")
+        assertBuildParameters(form, match.app);
       params = collectParams(context.target, form, req);
       const revealRequested = req.headers[REVEAL_HEADER] === "true";
       const visibility = isReleaseRoute(match) ? envVisibility(identity, match, revealRequested) : null;
