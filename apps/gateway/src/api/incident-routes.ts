@@ -5,7 +5,9 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { GatewayDeps } from "../deps.js";
+import { GatewayError } from "../http/errors.js";
 import type { AppEnv } from "../http/identity.js";
+import { isGatewayAdmin } from "../people/admin-safety.js";
 import { durableAudit } from "./durable-audit.js";
 import { requireIdentity } from "./me-routes.js";
 import { readJsonBody } from "./request-body.js";
@@ -47,6 +49,16 @@ export function incidentRoutes(deps: GatewayDeps) {
   app.post("/api/v1/incident/lock-non-admins", async (c) => {
     const identity = requireIdentity(c.get("identity"));
     const body = await readJsonBody(c, lockBody, "send JSON { reason }");
+    // Only admins are spared: a caller who is none (or whose token is tied to none) would lock themselves out.
+    const callerId = identity.kind === "session" ? identity.user.id : identity.token.createdByUserId;
+    const caller = callerId === null ? null : await deps.stores.users.findById(callerId);
+    if (callerId !== null && !(caller && isGatewayAdmin(caller))) {
+      throw new GatewayError(
+        409,
+        "CONFLICT",
+        "you hold no unscoped admin role, so this would lock you out too: ask an admin to run it",
+      );
+    }
     const now = deps.now();
     const lockedIds = await deps.stores.users.lockAllNonAdmins(body.reason, authorOf(identity), now);
     let sessionsRevoked = 0;

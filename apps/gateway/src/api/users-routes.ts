@@ -69,6 +69,24 @@ function checkGrantsToGive(grants: unknown[], identity: Identity): Grant[] {
   return grants as Grant[];
 }
 
+/**
+ * Acting on a person (roles, lock, unlock, delete, their sessions) needs everything they hold now to be within
+ * the caller's grants: otherwise a user manager who is no admin could lock, demote or delete every admin, and
+ * nobody could give admin back.
+ */
+function checkMayActOn(identity: Identity, target: UserRecord): void {
+  // A stored grants value that is not a list holds nothing.
+  const held = Array.isArray(target.grants) ? target.grants : [];
+  const within = grantsWithin(held, identity.principal.grants);
+  if (!within.ok) {
+    throw new GatewayError(
+      403,
+      "FORBIDDEN",
+      `forbidden: ${target.email} holds access you do not: ${within.reason}`,
+    );
+  }
+}
+
 export function usersRoutes(deps: GatewayDeps) {
   const app = new Hono<AppEnv>();
   const audit = durableAudit(deps.audit);
@@ -108,8 +126,9 @@ export function usersRoutes(deps: GatewayDeps) {
   };
 
   const refuse = (message: string) => new GatewayError(409, "CONFLICT", message);
+  // A person's own API token counts as them: locking or deleting its maker suspends the token too.
   const isSelf = (identity: Identity, user: UserRecord) =>
-    identity.kind === "session" && identity.user.id === user.id;
+    identity.kind === "session" ? identity.user.id === user.id : identity.token.createdByUserId === user.id;
 
   app.get("/api/v1/users", async (c) => {
     const users = await deps.stores.users.list();
@@ -154,6 +173,7 @@ export function usersRoutes(deps: GatewayDeps) {
     const grants = checkGrantsToGive(body.grants, identity);
     return oneAtATime(async () => {
       const before = await findUser(c.req.param("user"));
+      checkMayActOn(identity, before);
       const after: UserRecord = { ...before, grants };
       if (isSelf(identity, before) && canManagePeople(before) && !canManagePeople(after)) {
         throw refuse("you cannot remove your own ability to manage users: ask another admin to do it");
@@ -176,6 +196,7 @@ export function usersRoutes(deps: GatewayDeps) {
     const body = await readJsonBody(c, lockBody, "send JSON { reason }");
     return oneAtATime(async () => {
       const before = await findUser(c.req.param("user"));
+      checkMayActOn(identity, before);
       if (isSelf(identity, before)) throw refuse("you cannot lock yourself out: ask another admin");
       const now = deps.now();
       const problem = lastAdminProblem(await deps.stores.users.list(), before, {
@@ -209,6 +230,7 @@ export function usersRoutes(deps: GatewayDeps) {
   app.post("/api/v1/users/:user/unlock", async (c) => {
     const identity = requireIdentity(c.get("identity"));
     const before = await findUser(c.req.param("user"));
+    checkMayActOn(identity, before);
     const unlocked = await deps.stores.users.unlock(before.id, deps.now());
     if (!unlocked) throw new GatewayError(404, "NOT_FOUND", `no user ${c.req.param("user")}`);
     const changed = before.lockedAt !== null;
@@ -226,6 +248,7 @@ export function usersRoutes(deps: GatewayDeps) {
     const identity = requireIdentity(c.get("identity"));
     return oneAtATime(async () => {
       const before = await findUser(c.req.param("user"));
+      checkMayActOn(identity, before);
       if (isSelf(identity, before)) throw refuse("you cannot delete yourself: ask another admin");
       const problem = lastAdminProblem(await deps.stores.users.list(), before, null);
       if (problem) throw refuse(problem);
@@ -263,6 +286,7 @@ export function usersRoutes(deps: GatewayDeps) {
   app.delete("/api/v1/users/:user/sessions/:session", async (c) => {
     const identity = requireIdentity(c.get("identity"));
     const user = await findUser(c.req.param("user"));
+    checkMayActOn(identity, user);
     const session = await deps.stores.sessions.findById(c.req.param("session"));
     if (!session || session.userId !== user.id) {
       throw new GatewayError(404, "NOT_FOUND", `${user.email} has no session ${c.req.param("session")}`);
@@ -291,6 +315,7 @@ export function usersRoutes(deps: GatewayDeps) {
   app.delete("/api/v1/users/:user/sessions", async (c) => {
     const identity = requireIdentity(c.get("identity"));
     const user = await findUser(c.req.param("user"));
+    checkMayActOn(identity, user);
     const sessionsRevoked = await deps.stores.sessions.revokeAllForUser(
       user.id,
       `all sessions revoked by ${authorOf(identity)}`,
