@@ -15,7 +15,7 @@ export type EnvEntries = Array<[key: string, value: string]>;
  * White_Space spaces. (JavaScript's `trim` differs: it also trims U+FEFF and not U+0085.)
  */
 const GO_SPACE = "\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000";
-const GO_TRIM_SPACE = new RegExp(`^[${GO_SPACE}]+|[${GO_SPACE}]+$`, "g");
+export const GO_TRIM_SPACE = new RegExp(`^[${GO_SPACE}]+|[${GO_SPACE}]+$`, "g");
 
 /**
  * Parses an env list exactly as the rack does (`structs.Environment.Load`): lines split on `\n` with one trailing

@@ -1,7 +1,7 @@
 /**
  * The decision half of a rack-proxy call, shared by plain HTTP and websocket upgrades so that both are
  * authenticated, matched and authorized by exactly the same code: rate limit → credential → token → route →
- * authorize. The forwarding half lives in http-proxy.ts and websocket-proxy.ts.
+ * authorize → process policy. The forwarding half lives in http-proxy.ts and websocket-proxy.ts.
  */
 import type { IncomingHttpHeaders } from "node:http";
 import type { AuditActor, AuditEvent, JsonValue } from "@rack-gateway/audit-chain";
@@ -13,6 +13,7 @@ import type { Authenticated, Authenticator } from "../auth/authenticate.js";
 import { readCredential } from "../auth/credentials.js";
 import { GatewayError, invalidAuthentication } from "../http/errors.js";
 import type { RateLimitStore } from "../stores/types.js";
+import { checkProcessPolicy } from "./process-policy.js";
 
 export const RACK_PROXY_PREFIX = "/api/v1/rack-proxy";
 
@@ -186,11 +187,9 @@ export async function resolveRackCall(
   }
 
   const allowRackJwt = match.permission === "convox:rack:jwt" ? await deps.allowRackJwt() : false;
+  const authorizeOptions = { ...(match.app === undefined ? {} : { app: match.app }), allowRackJwt };
   const decision = match.permission
-    ? authorize(identity.principal, match.permission, {
-        ...(match.app === undefined ? {} : { app: match.app }),
-        allowRackJwt,
-      })
+    ? authorize(identity.principal, match.permission, authorizeOptions)
     : ({ allowed: false, reason: "route has no permission" } as const);
   if (!decision.allowed) {
     return deny(
@@ -199,5 +198,12 @@ export async function resolveRackCall(
       decision.reason,
     );
   }
+  // A run's option headers and a process that may be a build pod can amount to root on a node or to the rack's
+  // password: more than the route's own permission says (process-policy.ts).
+  const refusal = checkProcessPolicy(identity.principal, match, headers, {
+    rules: deps.redaction,
+    authorize: authorizeOptions,
+  });
+  if (refusal) return deny(refusal.error, identity.actor, refusal.reason);
   return { kind: "allowed", identity, match, decision };
 }
