@@ -14,7 +14,8 @@ import { REDACTED, type RedactionRules } from "@rack-gateway/redaction";
 import type { AuditLog } from "../audit/audit-log.js";
 import type { Authenticated } from "../auth/authenticate.js";
 import { GatewayError, sendError, toGatewayError } from "../http/errors.js";
-import { type EnvVisibility, formatEnvList, maskReleasesJson, mergeEnv, parseEnvList } from "./env-policy.js";
+import { createCredentialScrubber, rackCredentialPatterns, scrubInPlace } from "./credential-scrubber.js";
+import { type EnvVisibility, formatEnvList, mergeEnv, parseEnvList } from "./env-policy.js";
 import {
   assertBuildParameters,
   assertImportAllowed,
@@ -28,6 +29,7 @@ import {
   READ_METHODS,
   responseHeaderList,
 } from "./rack-forwarder.js";
+import { isReleaseRoute, responseMaskingFor } from "./response-masking.js";
 
 export interface HttpProxyDeps extends RackCallDeps {
   readonly forwarder: RackForwarder;
@@ -96,13 +98,6 @@ function collectParams(
   return params;
 }
 
-/** Routes whose JSON carries Release objects with env (list, get, and create's answer). */
-const RELEASE_ROUTE = /^(GET \/apps\/\{app\}\/releases(\/\{\w+\})?|POST \/apps\/\{app\}\/releases)$/;
-
-function isReleaseRoute(match: RouteMatch): boolean {
-  return RELEASE_ROUTE.test(`${match.route.method} ${match.route.path}`);
-}
-
 export function createHttpProxy(deps: HttpProxyDeps) {
   // The gateway's own response headers win over the rack's (Node would send both when only the case differs).
   const gatewayHeaderPairs = Object.entries(deps.responseHeaders).flat();
@@ -113,6 +108,7 @@ export function createHttpProxy(deps: HttpProxyDeps) {
   // A masked release document has its own length.
   const replacedWhenMasked = new Set([...gatewayHeaderNames, "content-length"]);
   const withApp = (match: RouteMatch) => (match.app === undefined ? {} : { app: match.app });
+  const credentialPatterns = rackCredentialPatterns(deps.forwarder.target.token);
 
   /** Env visibility for this principal on this app (CONVOX-API.md "Env values and secrets"). */
   const envVisibility = (
@@ -334,8 +330,21 @@ export function createHttpProxy(deps: HttpProxyDeps) {
         body,
       });
       const status = upstream.statusCode ?? 502;
+      // Occurrences of the rack's own password overwritten in this answer (see credential-scrubber.ts).
+      let scrubbed = 0;
+      const noteScrubbed = (occurrences: number) => {
+        if (scrubbed === 0) {
+          deps.logError(
+            "the rack's answer contained the rack's own credentials; they were overwritten",
+            new Error(`${method} ${match.route.path}`),
+          );
+        }
+        scrubbed += occurrences;
+      };
+      const scrubDetail = () => (scrubbed > 0 ? { rackLoginEchoesOverwritten: scrubbed } : {});
+      const masking = responseMaskingFor(match, identity.principal, deps.redaction, visibility);
       if (
-        visibility !== null &&
+        masking !== null &&
         status < 300 &&
         String(upstream.headers["content-type"] ?? "").includes("json")
       ) {
@@ -344,23 +353,28 @@ export function createHttpProxy(deps: HttpProxyDeps) {
         for await (const chunk of upstream) {
           size += (chunk as Buffer).length;
           if (size > MAX_MASKED_RESPONSE_BYTES)
-            throw new GatewayError(502, "RACK_UNAVAILABLE", "the rack's release list is too large to mask");
+            throw new GatewayError(502, "RACK_UNAVAILABLE", "the rack's answer is too large to mask");
           chunks.push(chunk as Buffer);
         }
         // Fail closed on masking too: a body we cannot parse is not passed through unmasked.
-        let masked: string;
+        let masked: Buffer;
         try {
-          masked = JSON.stringify(
-            maskReleasesJson(JSON.parse(Buffer.concat(chunks).toString("utf8")), visibility, deps.redaction),
+          masked = Buffer.from(
+            JSON.stringify(masking.mask(JSON.parse(Buffer.concat(chunks).toString("utf8")))),
+            "utf8",
           );
         } catch (error) {
           throw new GatewayError(
             502,
             "RACK_UNAVAILABLE",
-            "the rack sent a release document that could not be masked",
-            { cause: error },
+            "the rack sent a document that could not be masked",
+            {
+              cause: error,
+            },
           );
         }
+        const found = scrubInPlace(masked, credentialPatterns);
+        if (found > 0) noteScrubbed(found);
         res
           .writeHead(
             status,
@@ -369,13 +383,13 @@ export function createHttpProxy(deps: HttpProxyDeps) {
               "X-Request-Id",
               context.requestId,
               "Content-Length",
-              String(Buffer.byteLength(masked)),
+              String(masked.length),
             ]),
           )
           .end(masked);
         finish(status, "allow", resolution.decision.reason, {
           params,
-          detail: { envVisibility: visibility },
+          detail: { ...masking.detail, ...scrubDetail() },
         });
         return;
       }
@@ -391,16 +405,19 @@ export function createHttpProxy(deps: HttpProxyDeps) {
       // A rack that dies mid-response must not leave the client waiting: cut the client's response too.
       upstream.on("error", () => res.destroy());
       upstream.on("aborted", () => res.destroy());
-      upstream.pipe(res);
+      if (credentialPatterns.length > 0)
+        upstream.pipe(createCredentialScrubber(credentialPatterns, noteScrubbed)).pipe(res);
+      else upstream.pipe(res);
       await new Promise<void>((resolve) => {
         res.on("close", () => {
           if (!upstream.complete) upstream.destroy();
           resolve();
         });
       });
+      const detail = { ...(res.writableFinished ? {} : { interrupted: true }), ...scrubDetail() };
       finish(status, "allow", resolution.decision.reason, {
         params,
-        ...(res.writableFinished ? {} : { detail: { interrupted: true } }),
+        ...(Object.keys(detail).length > 0 ? { detail } : {}),
       });
     } catch (caught) {
       const error = toGatewayError(caught);

@@ -1,0 +1,68 @@
+import { Readable } from "node:stream";
+import { buffer } from "node:stream/consumers";
+import { describe, expect, it } from "vitest";
+import { createCredentialScrubber, rackCredentialPatterns, scrubInPlace } from "./credential-scrubber.js";
+
+const PASSWORD = "rack/p@ss-w0rd-1234567890";
+
+async function throughScrubber(chunks: string[]): Promise<{ text: string; found: number }> {
+  let found = 0;
+  const out = await buffer(
+    Readable.from(chunks.map((chunk) => Buffer.from(chunk))).pipe(
+      createCredentialScrubber(rackCredentialPatterns(PASSWORD), (n) => {
+        found += n;
+      }),
+    ),
+  );
+  return { text: out.toString(), found };
+}
+
+describe("rackCredentialPatterns", () => {
+  it("covers the password as is, URL-escaped, and inside Basic credentials", () => {
+    const spellings = rackCredentialPatterns(PASSWORD).map(String);
+    expect(spellings).toContain(PASSWORD);
+    expect(spellings).toContain(encodeURIComponent(PASSWORD));
+    expect(spellings).toContain(Buffer.from(`convox:${encodeURIComponent(PASSWORD)}`).toString("base64"));
+  });
+
+  it("scrubs nothing for a password too short to tell from ordinary text", () => {
+    expect(rackCredentialPatterns("pw")).toEqual([]);
+  });
+});
+
+describe("createCredentialScrubber", () => {
+  it("overwrites every spelling with stars of the same length, leaving the rest alone", async () => {
+    const body = `{"repository":"https://convox:${encodeURIComponent(PASSWORD)}@api.rack/x","raw":"${PASSWORD}"}`;
+    const { text, found } = await throughScrubber([body]);
+    expect(text).toHaveLength(body.length);
+    expect(text).not.toContain(PASSWORD);
+    expect(text).not.toContain(encodeURIComponent(PASSWORD));
+    expect(text).toContain('{"repository":"https://convox:');
+    expect(text).toContain("@api.rack/x");
+    expect(found).toBe(2);
+  });
+
+  it("finds a password split across chunks, at any split point", async () => {
+    const body = `log line: RACK_URL=https://convox:${PASSWORD}@api.rack\n`;
+    for (let split = 1; split < body.length; split++) {
+      const { text, found } = await throughScrubber([body.slice(0, split), body.slice(split)]);
+      expect(text, `split at ${split}`).toHaveLength(body.length);
+      expect(text, `split at ${split}`).not.toContain(PASSWORD);
+      expect(found).toBe(1);
+    }
+  });
+
+  it("passes answers without the password through byte for byte, however they are chunked", async () => {
+    const body = "x".repeat(100_000);
+    const chunks = body.match(/.{1,777}/gs) ?? [];
+    const { text, found } = await throughScrubber(chunks);
+    expect(text).toBe(body);
+    expect(found).toBe(0);
+  });
+
+  it("scrubInPlace counts what it overwrote", () => {
+    const data = Buffer.from(`${PASSWORD}|${PASSWORD}`);
+    expect(scrubInPlace(data, rackCredentialPatterns(PASSWORD))).toBe(2);
+    expect(data.toString()).toBe(`${"*".repeat(PASSWORD.length)}|${"*".repeat(PASSWORD.length)}`);
+  });
+});
