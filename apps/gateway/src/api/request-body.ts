@@ -11,13 +11,26 @@ function describeIssue(error: z.ZodError, hint: string): string {
   return `${where ? `${where}: ` : ""}${issue.message} (${hint})`;
 }
 
-/** Parses the JSON body with `schema`; throws 400 BAD_REQUEST naming the field and the expected shape. */
+/** True for `application/json`, with or without parameters such as `charset`. */
+function isJsonMediaType(contentType: string | undefined): boolean {
+  return contentType?.split(";")[0]?.trim().toLowerCase() === "application/json";
+}
+
+/**
+ * Parses the JSON body with `schema`; throws 400 BAD_REQUEST naming the field and the expected shape, and 415
+ * UNSUPPORTED_MEDIA_TYPE for a body not sent as `application/json`. An empty body without a type reads as `{}`.
+ */
 export async function readJsonBody<T extends z.ZodType>(
   c: Context,
   schema: T,
   hint: string,
 ): Promise<z.output<T>> {
+  const contentType = c.req.header("content-type");
   const text = await c.req.text();
+  // A browser sends text/plain, form and multipart bodies cross-site without a CORS preflight: JSON only.
+  if (!isJsonMediaType(contentType) && (contentType !== undefined || text !== "")) {
+    throw new GatewayError(415, "UNSUPPORTED_MEDIA_TYPE", `send the body as application/json (${hint})`);
+  }
   let json: unknown;
   try {
     json = text.trim() === "" ? {} : JSON.parse(text);

@@ -94,6 +94,19 @@ export function createRouteGuard(deps: RouteGuardDeps): MiddlewareHandler<AppEnv
       return error;
     };
 
+    // Fetch Metadata: a browser that cached Basic credentials for the gateway (it challenges with Basic) would
+    // attach them to another site's requests, which no cookie CSRF check sees. Our CLI never sends this header.
+    // A top-level GET navigation (a link to a page) only reads, and the other site never sees the answer.
+    const fetchSite = c.req.header("sec-fetch-site");
+    const isNavigation = SAFE_METHODS.has(c.req.method) && c.req.header("sec-fetch-mode") === "navigate";
+    if (fetchSite !== undefined && fetchSite !== "same-origin" && fetchSite !== "none" && !isNavigation) {
+      throw deny(
+        new GatewayError(403, "FORBIDDEN", "cross-site browser requests cannot use the gateway's API"),
+        `refused a browser request from another site (Sec-Fetch-Site: ${fetchSite.slice(0, 40)})`,
+        { type: "anonymous" },
+      );
+    }
+
     const identity = await identify(c, deps);
     if (identity === null || "failure" in identity) {
       const reason = identity === null ? "not signed in" : identity.failure;
