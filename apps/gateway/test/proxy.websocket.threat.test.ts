@@ -246,6 +246,28 @@ describe("websocket sessions against a scripted rack", () => {
     expect(await client.closed).toBe(1000);
   });
 
+  it("overwrites the rack's own password in frames the rack sends (a build pod's RACK_URL in its output)", async () => {
+    const path = "/apps/echo/processes/p1/exec";
+    const client = openLenientSocket(harness, path, { Command: "env" });
+    await client.opened;
+    await expect.poll(() => rack.sessions.length).toBe(1);
+    const session = rack.sessions[0] as RackSession;
+    const line = `RACK_URL=https://convox:${encodeURIComponent(harness.rackPassword)}@api.rack\n`;
+    session.socket.send(Buffer.from(line), { binary: false });
+    await expect.poll(() => client.frames.length).toBe(1);
+    const relayed = client.frames[0]?.data.toString() ?? "";
+    expect(relayed).toHaveLength(line.length);
+    expect(relayed).not.toContain(encodeURIComponent(harness.rackPassword));
+    expect(relayed).toMatch(/^RACK_URL=https:\/\/convox:\*+@api\.rack\n$/);
+    client.socket.close(1000);
+    await client.closed;
+    await expect
+      .poll(async () =>
+        eventsAt(await harness.auditRecords(), path).find((e) => e.action === "rack.websocket.end"),
+      )
+      .toMatchObject({ detail: expect.objectContaining({ rackLoginEchoesOverwritten: 1 }) });
+  });
+
   it("never writes an HTTP response onto an upgraded socket when the rack breaks the protocol", async () => {
     const path = "/apps/broken/logs";
     const client = rawUpgrade(harness, { path });

@@ -15,6 +15,7 @@ import { matchConvoxRoute } from "@rack-gateway/rbac";
 import WebSocket, { WebSocketServer } from "ws";
 import type { AuditLog } from "../audit/audit-log.js";
 import { errorBody, GatewayError, toGatewayError } from "../http/errors.js";
+import { rackCredentialPatterns, scrubInPlace } from "./credential-scrubber.js";
 import { type RackCallContext, type RackCallDeps, rackCallEvent, resolveRackCall } from "./rack-call.js";
 import { forwardableRequestHeaders, type RackForwarder } from "./rack-forwarder.js";
 import { checkClientHandshake } from "./websocket-handshake.js";
@@ -94,6 +95,7 @@ interface LiveSession {
 }
 
 export function createWebSocketProxy(deps: WebSocketProxyDeps) {
+  const credentialPatterns = rackCredentialPatterns(deps.forwarder.target.token);
   // Neither side checks text frames for UTF-8: process output may split a character across frames, and the rack
   // and the convox CLI (gorilla/websocket) relay bytes as they are.
   const server = new WebSocketServer({
@@ -323,6 +325,7 @@ export function createWebSocketProxy(deps: WebSocketProxyDeps) {
     const counts = { framesFromClient: 0, framesFromRack: 0, bytesFromClient: 0, bytesFromRack: 0 };
     let exitCode: number | null = null;
     let closedBy: "client" | "rack" | "gateway" | null = null;
+    let echoesOverwritten = 0;
 
     // Backpressure: stop reading from one side while the other is slow to take what was sent.
     const pipe = (from: WebSocket, to: WebSocket, onFrame: (data: Buffer, isBinary: boolean) => void) => {
@@ -349,6 +352,18 @@ export function createWebSocketProxy(deps: WebSocketProxyDeps) {
     pipe(upstream, client, (data, isBinary) => {
       counts.framesFromRack++;
       counts.bytesFromRack += data.length;
+      // A build's or process's output may print the rack's own password (a build pod's RACK_URL): overwritten
+      // within each frame before it is relayed (see credential-scrubber.ts).
+      const found = scrubInPlace(data, credentialPatterns);
+      if (found > 0) {
+        if (echoesOverwritten === 0) {
+          deps.logError(
+            "a rack websocket frame contained the rack's own credentials; they were overwritten",
+            new Error("rack websocket frame"),
+          );
+        }
+        echoesOverwritten += found;
+      }
       if (!isBinary && data.length < 128) {
         const text = data.toString("utf8");
         if (text.startsWith(EXIT_CODE_MARKER)) {
@@ -365,6 +380,7 @@ export function createWebSocketProxy(deps: WebSocketProxyDeps) {
         closedBy: closedBy ?? "unknown",
       };
       if (exitCode !== null) detail.exitCode = exitCode;
+      if (echoesOverwritten > 0) detail.rackLoginEchoesOverwritten = echoesOverwritten;
       endSession({ status: 101, detail });
     };
     // Shutdown: the end is recorded now, while the audit log still takes records; then both sides are cut
