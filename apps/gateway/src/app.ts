@@ -11,7 +11,7 @@ import { usersRoutes } from "./api/users-routes.js";
 import type { GatewayDeps } from "./deps.js";
 import { GatewayError, toGatewayError } from "./http/errors.js";
 import type { AppEnv } from "./http/identity.js";
-import { createRouteGuard } from "./http/route-guard.js";
+import { createRouteGuard, gatewayDenyEvent } from "./http/route-guard.js";
 import { securityHeaders } from "./http/security-headers.js";
 import { signInRoutes } from "./signin/signin-routes.js";
 
@@ -73,6 +73,14 @@ export function createApp(deps: GatewayDeps) {
   app.onError((caught, c) => {
     const error = toGatewayError(caught);
     if (error.code === "INTERNAL") deps.logError("request failed", caught);
+    // A handler's refusal (403 beyond the caller's grants, 409, 400…) is as telling as the guard's. The guard sets
+    // the identity only once it has let a call through, so its own denials, already audited, never come here.
+    const identity = c.get("identity");
+    if (error.status >= 400 && error.status < 500 && identity && c.get("route")?.permission) {
+      deps.audit.record(
+        gatewayDenyEvent(c, deps, { status: error.status, reason: error.message, actor: identity.actor }),
+      );
+    }
     for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
     return c.json({ error: error.message, code: error.code }, error.status as 500);
   });

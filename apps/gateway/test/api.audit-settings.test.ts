@@ -183,7 +183,10 @@ describe("runtime settings through the API", () => {
     expect(result.status, result.text).toBe(400);
     expect(result.json()).toMatchObject({ code: "BAD_REQUEST" });
     expect(await settingNamed(key)).toEqual(before);
-    expect(await auditEventsOf(harness, result)).toEqual([]);
+    // Only the refusal is audited, never a change.
+    expect(await auditEventsOf(harness, result)).toEqual([
+      expect.objectContaining({ action: "gateway.request", decision: "deny", status: 400 }),
+    ]);
   });
 
   it("answers 404 for an unknown setting and 400 for a body without a value", async () => {

@@ -293,7 +293,10 @@ describe("people administration", () => {
         code: "CONFLICT",
         error: expect.stringMatching(/yourself|your own/),
       });
-      expect(await auditEventsOf(harness, result)).toEqual([]);
+      // Only the refusal is audited, never a change.
+      expect(await auditEventsOf(harness, result)).toEqual([
+        expect.objectContaining({ action: "gateway.request", decision: "deny", status: 409 }),
+      ]);
     }
     expect((await asAdmin("GET", "/api/v1/me")).json()).toMatchObject({ grants: [{ role: "admin" }] });
     // Narrowing one's own grants while keeping user management is fine.

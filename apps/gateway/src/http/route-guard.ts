@@ -6,7 +6,7 @@
 import type { AuditEvent } from "@rack-gateway/audit-chain";
 import { authorize } from "@rack-gateway/rbac";
 import { type RedactionRules, redactString } from "@rack-gateway/redaction";
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { matchGatewayRoute } from "../api/gateway-routes.js";
 import type { AuditLog } from "../audit/audit-log.js";
 import { clipAuditText } from "../audit/audit-text.js";
@@ -60,6 +60,34 @@ async function identify(
   return { via: "cookie", kind: "session", principal, actor, session, user };
 }
 
+/**
+ * The audit event of a refused call to the gateway's own API (by the guard, or by a handler past it). The path
+ * and reason are the client's text and may carry a secret, so both are redacted.
+ */
+export function gatewayDenyEvent(
+  c: Context<AppEnv>,
+  deps: Pick<RouteGuardDeps, "redaction" | "now">,
+  denial: { readonly status: number; readonly reason: string; readonly actor: AuditEvent["actor"] },
+): AuditEvent {
+  const route = c.get("route");
+  const event: AuditEvent = {
+    time: deps.now().toISOString(),
+    requestId: c.get("requestId"),
+    actor: denial.actor,
+    action: "gateway.request",
+    method: c.req.method,
+    // e.g. DELETE /api/v1/tokens/<a token pasted by mistake>: denied, but never written down in full.
+    path: redactString(route.path, deps.redaction),
+    decision: "deny",
+    reason: clipAuditText(redactString(denial.reason, deps.redaction), 2000),
+    status: denial.status,
+  };
+  if (route.permission) event.permission = route.permission;
+  const ip = c.get("clientIp");
+  if (ip) event.clientIp = ip;
+  return event;
+}
+
 export function createRouteGuard(deps: RouteGuardDeps): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const url = new URL(c.req.url);
@@ -75,22 +103,7 @@ export function createRouteGuard(deps: RouteGuardDeps): MiddlewareHandler<AppEnv
     }
 
     const deny = (error: GatewayError, reason: string, actor: AuditEvent["actor"]) => {
-      const event: AuditEvent = {
-        time: deps.now().toISOString(),
-        requestId: c.get("requestId"),
-        actor,
-        action: "gateway.request",
-        method: c.req.method,
-        // e.g. DELETE /api/v1/tokens/<a token pasted by mistake>: denied, but never written down in full.
-        path: redactString(route.path, deps.redaction),
-        decision: "deny",
-        reason: clipAuditText(redactString(reason, deps.redaction), 2000),
-        status: error.status,
-      };
-      if (route.permission) event.permission = route.permission;
-      const ip = c.get("clientIp");
-      if (ip) event.clientIp = ip;
-      deps.audit.record(event);
+      deps.audit.record(gatewayDenyEvent(c, deps, { status: error.status, reason, actor }));
       return error;
     };
 
