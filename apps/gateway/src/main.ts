@@ -164,6 +164,7 @@ export async function startGateway(
     tlsInsecure: config.rack.tlsInsecure,
     connectTimeoutMs: config.rack.connectTimeoutMs,
     responseTimeoutMs: config.rack.responseTimeoutMs,
+    bodyIdleTimeoutMs: config.rack.bodyIdleTimeoutMs,
   });
   // Credentials and settings are read on every request; cache them, and drop every cache the moment any process
   // changes one (stores publish each change on the database's change feed).

@@ -66,7 +66,12 @@ describe("loadConfig: required variables", () => {
       trustProxyHeaders: false,
       settingOverrides: {},
     } satisfies Partial<GatewayConfig>);
-    expect(config.rack).toMatchObject({ alias: "default", displayName: "default", tlsInsecure: false });
+    expect(config.rack).toMatchObject({
+      alias: "default",
+      displayName: "default",
+      tlsInsecure: false,
+      bodyIdleTimeoutMs: 60_000,
+    });
     expect(config.rack.connectTimeoutMs).toBe(5_000);
     expect(config.audit).toMatchObject({ hmacKeyId: "k1", logToStdout: true, checkpointEvery: 1000 });
     expect(config.database).toMatchObject({ url: null, maxConnections: 10 });
@@ -166,6 +171,7 @@ describe("loadConfig: rack address", () => {
         RACK_DISPLAY_NAME: "Production (EU)",
         RACK_CONNECT_TIMEOUT_MS: "250",
         RACK_RESPONSE_TIMEOUT_MS: "60000",
+        RACK_BODY_IDLE_TIMEOUT_MS: "15000",
         RACK_TLS_INSECURE: "true",
       }),
     );
@@ -174,6 +180,7 @@ describe("loadConfig: rack address", () => {
       displayName: "Production (EU)",
       connectTimeoutMs: 250,
       responseTimeoutMs: 60_000,
+      bodyIdleTimeoutMs: 15_000,
       tlsInsecure: true,
     });
     expect(problemsOf(productionEnv({ RACK_ALIAS: "prod eu" }))).toEqual([

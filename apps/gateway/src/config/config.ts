@@ -22,6 +22,8 @@ export interface GatewayConfig {
     readonly tlsInsecure: boolean;
     readonly connectTimeoutMs: number;
     readonly responseTimeoutMs: number;
+    /** A streamed request body idle this long is cut (408): stalled uploads must not hold rack connections. */
+    readonly bodyIdleTimeoutMs: number;
   };
   readonly appSecretKey: Uint8Array;
   readonly audit: {
@@ -116,6 +118,7 @@ const envSchema = z.object({
   RACK_TLS_INSECURE: booleanText.default(false),
   RACK_CONNECT_TIMEOUT_MS: integer(100, 600_000).default(5_000),
   RACK_RESPONSE_TIMEOUT_MS: integer(100, 3_600_000).default(120_000),
+  RACK_BODY_IDLE_TIMEOUT_MS: integer(100, 3_600_000).default(60_000),
   APP_SECRET_KEY: z.string().optional(),
   AUDIT_HMAC_SECRET: z.string().optional(),
   AUDIT_HMAC_KEY_ID: z
@@ -411,6 +414,7 @@ export function loadConfig(
       tlsInsecure: e.RACK_TLS_INSECURE,
       connectTimeoutMs: e.RACK_CONNECT_TIMEOUT_MS,
       responseTimeoutMs: e.RACK_RESPONSE_TIMEOUT_MS,
+      bodyIdleTimeoutMs: e.RACK_BODY_IDLE_TIMEOUT_MS,
     },
     appSecretKey,
     audit,

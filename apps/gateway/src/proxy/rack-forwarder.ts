@@ -13,6 +13,8 @@ export interface RackTarget {
   readonly tlsInsecure: boolean;
   readonly connectTimeoutMs: number;
   readonly responseTimeoutMs: number;
+  /** A streamed request body that sends nothing for this long is cut (408), so it cannot hold a rack connection. */
+  readonly bodyIdleTimeoutMs: number;
 }
 
 export interface RackRequest {
@@ -156,9 +158,14 @@ export function encodeRackAuthorization(token: string): string {
 export function createRackForwarder(target: RackTarget): RackForwarder {
   const isHttps = target.url.protocol === "https:";
   const agentOptions = { keepAlive: true, maxSockets: 256, maxFreeSockets: 64, scheduling: "lifo" as const };
-  const agent = isHttps
-    ? new https.Agent({ ...agentOptions, rejectUnauthorized: !target.tlsInsecure })
-    : new http.Agent(agentOptions);
+  const createAgent = () =>
+    isHttps
+      ? new https.Agent({ ...agentOptions, rejectUnauthorized: !target.tlsInsecure })
+      : new http.Agent(agentOptions);
+  const agent = createAgent();
+  // Streamed bodies (uploads) pace themselves by the client, so they get a pool of their own: however many stall,
+  // reads and small requests still find a connection.
+  const streamAgent = createAgent();
   const authorization = encodeRackAuthorization(target.token);
   const basePath = target.url.pathname.replace(/\/+$/, "");
   const origin = target.url.origin;
@@ -172,7 +179,7 @@ export function createRackForwarder(target: RackTarget): RackForwarder {
         port: target.url.port || (isHttps ? 443 : 80),
         method: request.method,
         path: `${basePath}${request.path}`,
-        agent,
+        agent: request.body === null || Buffer.isBuffer(request.body) ? agent : streamAgent,
         headers: { ...framedHeaders(request), host: target.url.host, authorization },
       });
       let settled = false;
@@ -241,6 +248,36 @@ export function createRackForwarder(target: RackTarget): RackForwarder {
           if (!body.readableEnded) interrupted();
         });
         body.pipe(outgoing);
+        // A client that declares a large body and then stalls would hold a rack connection forever (the response
+        // clock starts only once the body is sent). Waiting on the rack to drain what was sent is not the client
+        // stalling. The rack request is destroyed; the client's connection is closed after the 408.
+        let idleTimer: NodeJS.Timeout | undefined;
+        const armIdleTimer = () => {
+          clearTimeout(idleTimer);
+          idleTimer = setTimeout(() => {
+            if (outgoing.writableNeedDrain) return armIdleTimer();
+            body.unpipe(outgoing);
+            // The rack may have answered already; its connection is still held by the unfinished body.
+            if (settled) return void outgoing.destroy();
+            fail(
+              new GatewayError(
+                408,
+                "REQUEST_TIMEOUT",
+                `the request body sent nothing for ${target.bodyIdleTimeoutMs} ms`,
+                { headers: { Connection: "close" } },
+              ),
+            );
+          }, target.bodyIdleTimeoutMs);
+        };
+        armIdleTimer();
+        body.on("data", armIdleTimer);
+        const stopIdleTimer = () => {
+          clearTimeout(idleTimer);
+          body.off("data", armIdleTimer);
+        };
+        body.once("end", stopIdleTimer);
+        body.once("close", stopIdleTimer);
+        outgoing.once("close", stopIdleTimer);
       }
     });
 
@@ -276,6 +313,7 @@ export function createRackForwarder(target: RackTarget): RackForwarder {
     },
     close() {
       agent.destroy();
+      streamAgent.destroy();
     },
   };
 }
