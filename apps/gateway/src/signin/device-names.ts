@@ -1,14 +1,6 @@
 /** Names that tell a person's sessions apart in their session list ("Chrome on Linux", "alice's laptop"). */
-import { replaceLoneSurrogates } from "../audit/audit-text.js";
-
-/** Control characters, line separators and bidirectional overrides (which can disguise a name). */
-const isInvisible = (code: number) =>
-  code < 0x20 ||
-  (code >= 0x7f && code <= 0x9f) ||
-  code === 0x2028 ||
-  code === 0x2029 ||
-  (code >= 0x202a && code <= 0x202e) ||
-  (code >= 0x2066 && code <= 0x2069);
+// Control characters, line separators and bidirectional overrides (which can disguise a name).
+import { isInvisible, replaceLoneSurrogates } from "../audit/audit-text.js";
 
 /** Printable text only, trimmed, at most 100 characters; null when nothing is left. */
 export function cleanDeviceName(input: unknown): string | null {
