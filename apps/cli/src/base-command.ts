@@ -5,6 +5,7 @@
 import { describeFailure, type FailureContext } from "./cli-error.js";
 import type { GatewayApi } from "./gateway-api.js";
 import { Command, Flags } from "./oclif.js";
+import { printableLines } from "./printable.js";
 import type { Target } from "./target.js";
 
 export type RackClient = import("@rack-gateway/convox-client").ConvoxClient;
@@ -31,7 +32,7 @@ export abstract class RackGatewayCommand extends Command {
   }
 
   protected warnLine(message: string): void {
-    process.stderr.write(`rack-gateway: warning: ${message}\n`);
+    process.stderr.write(`rack-gateway: warning: ${printableLines(message)}\n`);
   }
 
   protected write(text: string): void {
@@ -76,7 +77,7 @@ export abstract class RackGatewayCommand extends Command {
     // oclif's own errors (bad flags, this.exit) keep oclif's handling and exit codes.
     if (error.oclif !== undefined) return super.catch(error);
     const { message, exitCode } = describeFailure(error, this.failure);
-    process.stderr.write(`rack-gateway: ${message}\n`);
+    process.stderr.write(`rack-gateway: ${printableLines(message)}\n`);
     if (process.env.RACK_GATEWAY_DEBUG === "1" && error.stack) process.stderr.write(`${error.stack}\n`);
     process.exitCode = exitCode;
     return undefined;

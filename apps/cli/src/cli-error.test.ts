@@ -74,3 +74,19 @@ describe("describeFailure: stable codes to messages and exit codes", () => {
     });
   });
 });
+
+describe("describeFailure: a gateway or rack message cannot drive the terminal", () => {
+  it.each([
+    api(404, "NOT_FOUND", "no app \x1b]0;pwned\x07\nrack-gateway: forged"),
+    proxied(500, "X", "no app \x1b]0;pwned\x07\nrack-gateway: forged"),
+    Object.assign(new Error("x"), {
+      name: "ConvoxStreamError",
+      streamMessage: "no app \x1b]0;pwned\x07\nrack-gateway: forged",
+    }),
+  ])("%#: control characters become escapes, on one line", (error) => {
+    const { message } = describeFailure(error, signedIn);
+    expect(message).toContain(String.raw`no app \x1b]0;pwned\x07\nrack-gateway: forged`);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+    expect(message).not.toMatch(/[\u0000-\u001f]/);
+  });
+});

@@ -5,6 +5,7 @@
 
 import { EXIT } from "./exit-codes.js";
 import { GatewayApiError, GatewayConnectionError } from "./gateway-api.js";
+import { printable } from "./printable.js";
 
 /** An expected failure with its message and exit code; printed without a stack. */
 export class CliError extends Error {
@@ -35,7 +36,7 @@ interface ErrorShape {
 /** The gateway's `{ error, code }` from a GatewayApiError or a rack-proxy answer (ConvoxHttpError-like). */
 function readShape(error: unknown): ErrorShape | null {
   if (error instanceof GatewayApiError)
-    return { status: error.status, code: error.code, message: error.message };
+    return { status: error.status, code: error.code, message: printable(error.message) };
   const candidate = error as { name?: unknown; status?: unknown; body?: unknown } | null;
   if (candidate?.name === "ConvoxHttpError" && typeof candidate.status === "number") {
     let body: { error?: unknown; code?: unknown } | null = null;
@@ -49,7 +50,7 @@ function readShape(error: unknown): ErrorShape | null {
         ? body.error
         : String(candidate.body).trim() || `status ${candidate.status}`;
     const code = typeof body?.code === "string" ? body.code : `HTTP_${candidate.status}`;
-    return { status: candidate.status, code, message };
+    return { status: candidate.status, code, message: printable(message) };
   }
   return null;
 }
@@ -154,7 +155,7 @@ export function describeFailure(
     return {
       code: "STREAM_ERROR",
       exitCode: EXIT.ERROR,
-      message: named.streamMessage ?? named.message ?? "error",
+      message: printable(named.streamMessage ?? named.message ?? "error"),
     };
   }
   if (named?.name === "ConfigFileError") {

@@ -1,7 +1,12 @@
 /** Plain output: aligned tables like convox's, durations, and JSON for `--json`. */
+import { printable } from "./printable.js";
 
-/** Columns padded to the widest cell, upper-case headers, two spaces apart (convox's layout). */
-export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+/**
+ * Columns padded to the widest cell, upper-case headers, two spaces apart (convox's layout). Cells come from the
+ * gateway or the rack, so each is shown with {@link printable}: no control character reaches the terminal.
+ */
+export function formatTable(headers: readonly string[], rawRows: readonly (readonly string[])[]): string {
+  const rows = rawRows.map((row) => row.map(printable));
   const widths = headers.map((header, column) =>
     Math.max(header.length, ...rows.map((row) => (row[column] ?? "").length)),
   );
@@ -10,7 +15,7 @@ export function formatTable(headers: readonly string[], rows: readonly (readonly
       .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
       .join("  ")
       .trimEnd();
-  return `${[line(headers.map((header) => header.toUpperCase())), ...rows.map(line)].join("\n")}\n`;
+  return `${[line(headers.map((header) => printable(header.toUpperCase()))), ...rows.map(line)].join("\n")}\n`;
 }
 
 /** "3 minutes ago", "in 2 hours" from an ISO time. */

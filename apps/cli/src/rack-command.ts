@@ -1,5 +1,6 @@
 /** Base of the native rack commands: resolve target, rack client and app in one call. */
 import { type RackClient, RackGatewayCommand } from "./base-command.js";
+import { printable } from "./printable.js";
 import type { Target } from "./target.js";
 
 export abstract class RackCommand extends RackGatewayCommand {
@@ -17,7 +18,7 @@ export abstract class RackCommand extends RackGatewayCommand {
 
   /** Promotes a release, saying so on stderr (stdout stays for results). */
   protected async promote(rack: RackClient, app: string, releaseId: string): Promise<void> {
-    process.stderr.write(`Promoting ${releaseId}... `);
+    process.stderr.write(`Promoting ${printable(releaseId)}... `);
     await rack.promoteRelease(app, releaseId);
     process.stderr.write("OK\n");
   }

@@ -8,6 +8,7 @@ import { appFlag } from "../base-command.js";
 import { CliError } from "../cli-error.js";
 import { EXIT } from "../exit-codes.js";
 import { Args, Flags } from "../oclif.js";
+import { printable } from "../printable.js";
 import { RackCommand } from "../rack-command.js";
 
 const BUILD_POLL_MS = 1000;
@@ -63,7 +64,7 @@ export default class Deploy extends RackCommand {
       url: objectUrl,
       ...(flags.description === undefined ? {} : { description: flags.description }),
     });
-    process.stderr.write(`OK (${build.id})\n`);
+    process.stderr.write(`OK (${printable(build.id)})\n`);
     for await (const text of rack.streamBuildLogs(app, build.id)) process.stdout.write(text);
 
     let finished = await rack.getBuild(app, build.id);
@@ -78,7 +79,7 @@ export default class Deploy extends RackCommand {
         "BUILD_FAILED",
       );
     }
-    this.write(`Build:   ${finished.id}\nRelease: ${finished.release}\n`);
+    this.write(`Build:   ${printable(finished.id)}\nRelease: ${printable(finished.release)}\n`);
     if (flags["no-promote"]) return;
     await this.promote(rack, app, finished.release);
   }

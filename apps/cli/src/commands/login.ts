@@ -3,6 +3,7 @@ import { RackGatewayCommand } from "../base-command.js";
 import { CliError } from "../cli-error.js";
 import { EXIT } from "../exit-codes.js";
 import { Args, Flags } from "../oclif.js";
+import { printable } from "../printable.js";
 
 export default class Login extends RackGatewayCommand {
   static override description =
@@ -54,8 +55,10 @@ export default class Login extends RackGatewayCommand {
         deviceName,
         present: async (start) => {
           process.stderr.write(
-            `To sign in to ${args.alias}, open ${start.verification_uri} in a browser and enter the code:\n\n    ${start.user_code}\n\n` +
-              (start.verification_uri_complete ? `(or open ${start.verification_uri_complete})\n` : "") +
+            `To sign in to ${args.alias}, open ${printable(start.verification_uri)} in a browser and enter the code:\n\n    ${printable(start.user_code)}\n\n` +
+              (start.verification_uri_complete
+                ? `(or open ${printable(start.verification_uri_complete)})\n`
+                : "") +
               "Waiting for approval...\n",
           );
         },
@@ -91,7 +94,7 @@ export default class Login extends RackGatewayCommand {
       await old.revokeMySession(previous.sessionId).catch(() => undefined);
     }
     this.write(
-      `Signed in to ${args.alias} (${gatewayUrl}) as ${signedIn.user.email}; session expires ${signedIn.session.expiresAt}\n`,
+      `Signed in to ${args.alias} (${gatewayUrl}) as ${printable(signedIn.user.email)}; session expires ${printable(signedIn.session.expiresAt)}\n`,
     );
   }
 }

@@ -1,5 +1,6 @@
 import { jsonFlag } from "../base-command.js";
 import { formatJson } from "../output.js";
+import { printable } from "../printable.js";
 import { RackCommand } from "../rack-command.js";
 
 export default class Rack extends RackCommand {
@@ -22,7 +23,7 @@ export default class Rack extends RackCommand {
     ];
     this.write(
       rows
-        .map(([name, value]) => `${name.padEnd(9)} ${value ?? ""}`.trimEnd())
+        .map(([name, value]) => `${name.padEnd(9)} ${printable(value ?? "")}`.trimEnd())
         .join("\n")
         .concat("\n"),
     );

@@ -1,4 +1,5 @@
 import { appFlag } from "../base-command.js";
+import { printable } from "../printable.js";
 import { RackCommand } from "../rack-command.js";
 
 export default class Restart extends RackCommand {
@@ -11,7 +12,7 @@ export default class Restart extends RackCommand {
     const { rack } = await this.openRack(flags);
     const app = await this.appOf(flags.app);
     for (const service of await rack.listServices(app)) {
-      process.stderr.write(`Restarting ${service.name}... `);
+      process.stderr.write(`Restarting ${printable(service.name)}... `);
       await rack.restartService(app, service.name);
       process.stderr.write("OK\n");
     }

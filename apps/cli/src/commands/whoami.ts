@@ -1,6 +1,7 @@
 import { jsonFlag, RackGatewayCommand } from "../base-command.js";
 import type { GrantInfo } from "../gateway-api.js";
 import { formatJson, formatRelative } from "../output.js";
+import { printable } from "../printable.js";
 
 export const describeGrants = (grants: readonly GrantInfo[]): string =>
   grants
@@ -44,7 +45,7 @@ export default class Whoami extends RackGatewayCommand {
     ];
     this.write(
       lines
-        .map(([name, value]) => `${name.padEnd(8)} ${value}`)
+        .map(([name, value]) => `${name.padEnd(8)} ${printable(value)}`)
         .join("\n")
         .concat("\n"),
     );

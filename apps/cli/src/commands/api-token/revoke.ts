@@ -1,5 +1,6 @@
 import { AdminCommand } from "../../admin-command.js";
 import { Args } from "../../oclif.js";
+import { printable } from "../../printable.js";
 
 export default class ApiTokenRevoke extends AdminCommand {
   static override description = "Revoke an API token at once";
@@ -11,6 +12,6 @@ export default class ApiTokenRevoke extends AdminCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(ApiTokenRevoke);
     await (await this.openGateway(flags)).revokeToken(args.token);
-    this.write(`Revoked token ${args.token}\n`);
+    this.write(`Revoked token ${printable(args.token)}\n`);
   }
 }

@@ -1,6 +1,7 @@
 import { appFlag, jsonFlag } from "../../base-command.js";
 import { Args } from "../../oclif.js";
 import { formatJson } from "../../output.js";
+import { printable } from "../../printable.js";
 import { RackCommand } from "../../rack-command.js";
 
 export default class AppsInfo extends RackCommand {
@@ -24,7 +25,7 @@ export default class AppsInfo extends RackCommand {
     ];
     this.write(
       rows
-        .map(([name, value]) => `${name.padEnd(11)} ${value}`.trimEnd())
+        .map(([name, value]) => `${name.padEnd(11)} ${printable(value)}`.trimEnd())
         .join("\n")
         .concat("\n"),
     );

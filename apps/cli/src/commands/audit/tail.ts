@@ -2,17 +2,21 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { AdminCommand } from "../../admin-command.js";
 import { jsonFlag } from "../../base-command.js";
 import { Flags } from "../../oclif.js";
+import { printable } from "../../printable.js";
 
 const FOLLOW_POLL_MS = 2000;
 
-/** One event as a line: seq, time, actor, action, decision, method + path, status, reason. */
+/**
+ * One event as a line: seq, time, actor, action, decision, method + path, status, reason. Every field is shown
+ * with {@link printable}: a reason is whatever a client sent, and must not drive the terminal or forge a line.
+ */
 export function formatAuditLine(seq: number, event: Record<string, unknown>): string {
   const actor = event.actor as Record<string, unknown> | undefined;
   const who = actor ? String(actor.email ?? actor.name ?? actor.id ?? actor.type ?? "") : "";
   const what = [event.method, event.path].filter((part) => typeof part === "string").join(" ");
   return [seq, event.time, who, event.action, event.decision, what, event.status, event.reason]
     .filter((part) => part !== undefined && part !== null && part !== "")
-    .map(String)
+    .map((part) => printable(String(part)))
     .join("  ");
 }
 

@@ -2,6 +2,7 @@ import { appFlag } from "../../base-command.js";
 import { CliError } from "../../cli-error.js";
 import { EXIT } from "../../exit-codes.js";
 import { Args, Flags } from "../../oclif.js";
+import { printable } from "../../printable.js";
 import { RackCommand } from "../../rack-command.js";
 
 export default class EnvSet extends RackCommand {
@@ -29,10 +30,10 @@ export default class EnvSet extends RackCommand {
     }
     const { rack } = await this.openRack(flags);
     const app = await this.appOf(flags.app);
-    process.stderr.write(`Setting ${Object.keys(changes).join(", ")}... `);
+    process.stderr.write(`Setting ${printable(Object.keys(changes).join(", "))}... `);
     const { release } = await rack.setEnv(app, changes);
     process.stderr.write("OK\n");
-    this.write(`Release: ${release.id}\n`);
+    this.write(`Release: ${printable(release.id)}\n`);
     if (flags.promote) await this.promote(rack, app, release.id);
   }
 }

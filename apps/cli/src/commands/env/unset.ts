@@ -1,5 +1,6 @@
 import { appFlag } from "../../base-command.js";
 import { Args, Flags } from "../../oclif.js";
+import { printable } from "../../printable.js";
 import { RackCommand } from "../../rack-command.js";
 
 export default class EnvUnset extends RackCommand {
@@ -17,10 +18,10 @@ export default class EnvUnset extends RackCommand {
     const keys = argv as string[];
     const { rack } = await this.openRack(flags);
     const app = await this.appOf(flags.app);
-    process.stderr.write(`Unsetting ${keys.join(", ")}... `);
+    process.stderr.write(`Unsetting ${printable(keys.join(", "))}... `);
     const { release } = await rack.unsetEnv(app, keys);
     process.stderr.write("OK\n");
-    this.write(`Release: ${release.id}\n`);
+    this.write(`Release: ${printable(release.id)}\n`);
     if (flags.promote) await this.promote(rack, app, release.id);
   }
 }

@@ -1,5 +1,6 @@
 import { appFlag } from "../../base-command.js";
 import { Args } from "../../oclif.js";
+import { printable } from "../../printable.js";
 import { RackCommand } from "../../rack-command.js";
 
 export default class PsStop extends RackCommand {
@@ -12,7 +13,7 @@ export default class PsStop extends RackCommand {
     const { args, flags } = await this.parse(PsStop);
     const { rack } = await this.openRack(flags);
     const app = await this.appOf(flags.app);
-    process.stderr.write(`Stopping ${args.pid}... `);
+    process.stderr.write(`Stopping ${printable(args.pid)}... `);
     await rack.stopProcess(app, args.pid);
     process.stderr.write("OK\n");
   }

@@ -2,6 +2,7 @@ import { AdminCommand } from "../../admin-command.js";
 import { jsonFlag } from "../../base-command.js";
 import { Args, Flags } from "../../oclif.js";
 import { formatJson } from "../../output.js";
+import { printableLines } from "../../printable.js";
 
 export default class RbacExplain extends AdminCommand {
   static override description =
@@ -25,7 +26,7 @@ export default class RbacExplain extends AdminCommand {
     const method = args.method.toUpperCase();
     if (flags.as !== undefined) {
       const answer = await api.explain({ method, path: args.path, as: flags.as });
-      return this.write(flags.json ? formatJson(answer) : `${answer.explanation}\n`);
+      return this.write(flags.json ? formatJson(answer) : `${printableLines(String(answer.explanation))}\n`);
     }
     const me = await api.me();
     const { explainDecision, formatExplanation } = await import("@rack-gateway/rbac");
@@ -38,6 +39,6 @@ export default class RbacExplain extends AdminCommand {
       method,
       args.path,
     );
-    this.write(flags.json ? formatJson(explanation) : `${formatExplanation(explanation)}\n`);
+    this.write(flags.json ? formatJson(explanation) : `${printableLines(formatExplanation(explanation))}\n`);
   }
 }

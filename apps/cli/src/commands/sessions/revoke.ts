@@ -1,5 +1,6 @@
 import { AdminCommand } from "../../admin-command.js";
 import { Args, Flags } from "../../oclif.js";
+import { printable } from "../../printable.js";
 
 export default class SessionsRevoke extends AdminCommand {
   static override description = "Revoke one of your sessions, or (admin) another person's";
@@ -17,6 +18,6 @@ export default class SessionsRevoke extends AdminCommand {
     const api = await this.openGateway(flags);
     if (flags.user === undefined) await api.revokeMySession(args.session);
     else await api.revokeUserSession(flags.user, args.session);
-    this.write(`Revoked session ${args.session}\n`);
+    this.write(`Revoked session ${printable(args.session)}\n`);
   }
 }

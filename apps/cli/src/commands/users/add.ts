@@ -3,6 +3,7 @@ import { jsonFlag } from "../../base-command.js";
 import { grantsOf } from "../../grant-flags.js";
 import { Args, Flags } from "../../oclif.js";
 import { formatJson } from "../../output.js";
+import { printable } from "../../printable.js";
 
 export default class UsersAdd extends AdminCommand {
   static override description = "Allow a person to sign in, with a role";
@@ -24,6 +25,8 @@ export default class UsersAdd extends AdminCommand {
       ...(flags.name === undefined ? {} : { name: flags.name }),
     });
     if (flags.json) return this.write(formatJson(answer));
-    this.write(`Added ${args.email} as ${flags.role}${flags.apps ? ` on ${flags.apps}` : ""}\n`);
+    this.write(
+      printable(`Added ${args.email} as ${flags.role}${flags.apps ? ` on ${flags.apps}` : ""}`).concat("\n"),
+    );
   }
 }

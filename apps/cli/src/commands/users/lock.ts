@@ -1,5 +1,6 @@
 import { AdminCommand } from "../../admin-command.js";
 import { Args, Flags } from "../../oclif.js";
+import { printable } from "../../printable.js";
 
 export default class UsersLock extends AdminCommand {
   static override description = "Lock a person out (ends every session they have)";
@@ -12,6 +13,6 @@ export default class UsersLock extends AdminCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(UsersLock);
     await (await this.openGateway(flags)).lockUser(args.user, flags.reason);
-    this.write(`Locked ${args.user}\n`);
+    this.write(`Locked ${printable(args.user)}\n`);
   }
 }

@@ -1,6 +1,7 @@
 import { AdminCommand } from "../../admin-command.js";
 import { grantsOf } from "../../grant-flags.js";
 import { Args, Flags } from "../../oclif.js";
+import { printable } from "../../printable.js";
 
 export default class UsersSetRole extends AdminCommand {
   static override description = "Replace a person's role";
@@ -20,6 +21,8 @@ export default class UsersSetRole extends AdminCommand {
     const { args, flags } = await this.parse(UsersSetRole);
     const api = await this.openGateway(flags);
     await api.setUserGrants(args.user, grantsOf(args.role, flags.apps));
-    this.write(`${args.user} is now ${args.role}${flags.apps ? ` on ${flags.apps}` : ""}\n`);
+    this.write(
+      printable(`${args.user} is now ${args.role}${flags.apps ? ` on ${flags.apps}` : ""}`).concat("\n"),
+    );
   }
 }

@@ -1,5 +1,6 @@
 import { AdminCommand } from "../../admin-command.js";
 import { Args } from "../../oclif.js";
+import { printable } from "../../printable.js";
 
 export default class UsersUnlock extends AdminCommand {
   static override description = "Let a locked person sign in again";
@@ -9,6 +10,6 @@ export default class UsersUnlock extends AdminCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(UsersUnlock);
     await (await this.openGateway(flags)).unlockUser(args.user);
-    this.write(`Unlocked ${args.user}\n`);
+    this.write(`Unlocked ${printable(args.user)}\n`);
   }
 }
