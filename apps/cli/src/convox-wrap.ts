@@ -28,6 +28,32 @@ export function convoxEnvironment(
   return result;
 }
 
+/** The rack alias of a leading `--rack <alias>` / `--rack=<alias>`, and the arguments after it. */
+export function splitLeadingRack(args: readonly string[]): { rack: string | undefined; args: string[] } {
+  if (args[0] === "--rack" && args[1] !== undefined) return { rack: args[1], args: args.slice(2) };
+  if (args[0]?.startsWith("--rack=")) return { rack: args[0].slice("--rack=".length), args: args.slice(1) };
+  return { rack: undefined, args: [...args] };
+}
+
+/**
+ * Throws a usage error (exit 2) when convox `args` hold a rack option before `--`: RACK_URL overrides convox's
+ * own `--rack`/`-r`, so convox would silently run against the current rack instead of the one asked for.
+ */
+export function refuseRackArgument(args: readonly string[]): void {
+  const end = args.indexOf("--");
+  const misplaced = (end < 0 ? args : args.slice(0, end)).find(
+    (arg) => arg === "--rack" || arg.startsWith("--rack=") || arg === "-r" || arg.startsWith("-r="),
+  );
+  if (misplaced !== undefined) {
+    throw new CliError(
+      `${misplaced} would be ignored by convox (RACK_URL picks the rack) — put --rack <alias> first: ` +
+        "rack-gateway --rack <alias> <command…>",
+      EXIT.USAGE,
+      "RACK_OPTION_MISPLACED",
+    );
+  }
+}
+
 /** Runs convox with `args`; resolves with its exit code (128 + signal number when killed by a signal). */
 export function runConvox(args: readonly string[], env: Record<string, string>): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -51,12 +51,13 @@ describe("convox wrapping through the gateway", () => {
   afterAll(() => harness?.close());
 
   it("`convox <args…>` passes arguments untouched, RACK_URL with the session token, and the environment", async () => {
-    const result = await wrapped(["convox", "apps", "--rack", "ignored", "-a", "x y", "--", "z"], {
+    // (A --rack among them is refused: rack-flag.wrong-rack.threat.e2e.test.ts.)
+    const result = await wrapped(["convox", "apps", "--wait", "-a", "x y", "--", "z", "--rack", "kept"], {
       env: { MY_SETTING: "kept" },
     });
     expect(result).toMatchObject({ code: 0, stdout: "apps: myapp\n" });
     const [call] = recorded();
-    expect(call?.args).toEqual(["apps", "--rack", "ignored", "-a", "x y", "--", "z"]);
+    expect(call?.args).toEqual(["apps", "--wait", "-a", "x y", "--", "z", "--rack", "kept"]);
     const port = new URL(harness.gatewayUrl).port;
     expect(call?.env.RACK_URL).toBe(
       `http://convox:${encodeURIComponent(person.token)}@127.0.0.1:${port}/api/v1/rack-proxy`,

@@ -11,12 +11,12 @@ export default class Convox extends RackGatewayCommand {
   static override strict = false;
 
   async run(): Promise<void> {
-    const { convoxEnvironment, runConvox } = await import("../convox-wrap.js");
+    const { convoxEnvironment, refuseRackArgument, runConvox, splitLeadingRack } = await import(
+      "../convox-wrap.js"
+    );
     // Every argument belongs to convox, except a leading --rack (convox's own would be overridden by RACK_URL).
-    let args = this.argv;
-    let rack: string | undefined;
-    if (args[0] === "--rack" && args[1] !== undefined) [rack, args] = [args[1], args.slice(2)];
-    else if (args[0]?.startsWith("--rack=")) [rack, args] = [args[0].slice("--rack=".length), args.slice(1)];
+    const { rack, args } = splitLeadingRack(this.argv);
+    refuseRackArgument(args);
     const target = await this.target(rack);
     process.exitCode = await runConvox(args, convoxEnvironment(process.env, target));
   }
