@@ -6,7 +6,14 @@
  * allowed domains when present, and must be present when `requireHostedDomain` is set (always for Google:
  * a personal Gmail account has no `hd`). `hd` and the email domain are each checked against the list, not
  * against each other, because a Workspace user on a secondary domain carries the primary domain in `hd`.
+ *
+ * The email must be printable ASCII (no spaces): people are matched to users by their lower-cased email, and
+ * some non-ASCII characters fold onto ASCII ones (KELVIN SIGN U+212A lower-cases to `k`, fullwidth letters
+ * NFKC-normalize to ASCII), so `\u212Aate@example.com` would otherwise sign in as `kate@example.com`.
+ * Internationalized addresses (RFC 6531) are therefore refused; IDN domains work in their `xn--` form.
  */
+const PRINTABLE_ASCII = /^[\x21-\x7e]+$/;
+
 const DOMAIN_PATTERN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
 
 /** Lower-cases and validates allowed domains; throws `TypeError` / `RangeError` on misuse. */
@@ -32,7 +39,7 @@ export function normalizeAllowedDomains(domains: readonly string[]): readonly st
 /** The outcome of {@link checkDomain}. */
 export type DomainCheck =
   | { ok: true; email: string; hostedDomain: string | null }
-  | { ok: false; code: "EMAIL_MISSING" | "DOMAIN_NOT_ALLOWED"; message: string };
+  | { ok: false; code: "EMAIL_MISSING" | "EMAIL_INVALID" | "DOMAIN_NOT_ALLOWED"; message: string };
 
 /** Applies the domain rule above to the `email` and `hd` claims. */
 export function checkDomain(
@@ -45,6 +52,14 @@ export function checkDomain(
       ok: false,
       code: "EMAIL_MISSING",
       message: "the ID token has no email claim (request scope 'email')",
+    };
+  }
+  // Checked before lower-casing, which is where U+212A becomes "k".
+  if (!PRINTABLE_ASCII.test(claims.email)) {
+    return {
+      ok: false,
+      code: "EMAIL_INVALID",
+      message: "the email claim holds characters other than printable ASCII",
     };
   }
   const email = claims.email.toLowerCase();

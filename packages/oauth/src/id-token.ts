@@ -30,6 +30,7 @@ export type SignInErrorCode =
   | "AUDIENCE_MISMATCH"
   | "NONCE_MISMATCH"
   | "EMAIL_MISSING"
+  | "EMAIL_INVALID"
   | "EMAIL_NOT_VERIFIED"
   | "DOMAIN_NOT_ALLOWED";
 

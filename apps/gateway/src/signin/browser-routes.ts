@@ -56,6 +56,8 @@ const REFUSAL_MESSAGES: Record<SignInErrorCode, string> = {
   AUDIENCE_MISMATCH: UNVERIFIED,
   NONCE_MISMATCH: UNVERIFIED,
   EMAIL_MISSING: "Your account has no email address at the identity provider, so it cannot sign in here.",
+  EMAIL_INVALID:
+    "Your account's email address holds characters other than plain ASCII letters, digits and symbols, so it cannot sign in here.",
   EMAIL_NOT_VERIFIED: "Your account's email address is not verified at the identity provider.",
   DOMAIN_NOT_ALLOWED: "Your account is not in a domain allowed to use this gateway.",
 };
