@@ -26,6 +26,9 @@ export function parseReturnTo(value: string | null | undefined): string | null {
     return null;
   }
   if (url.origin !== RESOLUTION_ORIGIN) return null;
+  // Resolving removes dot segments after the check above: `/.//evil.example` and `/a/..//evil.example` become
+  // `//evil.example`, which a browser reads as another host. Check what is handed on, not only what came in.
+  if (url.pathname.startsWith("//") || url.pathname.startsWith("/\\")) return null;
   // Never back into the sign-in itself (a loop, or a replayed callback).
   if (url.pathname === "/auth/login" || url.pathname === "/auth/callback") return null;
   return `${url.pathname}${url.search}`;
