@@ -20,7 +20,12 @@ export interface GatewayDeps {
   readonly settings: Settings;
   readonly authenticator: Authenticator;
   readonly redaction: RedactionRules;
-  readonly rack: { readonly alias: string; readonly displayName: string };
+  readonly rack: {
+    readonly alias: string;
+    readonly displayName: string;
+    /** Rack calls one identity may have open at once (see proxy/concurrency.ts). */
+    readonly maxConcurrentCalls: number;
+  };
   readonly authFailureLimit: number;
   readonly authFailureWindowMs: number;
   /** Send HSTS (TLS here, or production behind a TLS load balancer). */

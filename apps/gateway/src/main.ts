@@ -223,7 +223,11 @@ export async function startGateway(
       patterns: config.redactPatterns,
       protectedEnvVars: config.protectedEnvVars,
     }),
-    rack: { alias: config.rack.alias, displayName: config.rack.displayName },
+    rack: {
+      alias: config.rack.alias,
+      displayName: config.rack.displayName,
+      maxConcurrentCalls: config.rack.maxConcurrentCalls,
+    },
     authFailureLimit: config.authFailureLimit,
     authFailureWindowMs: config.authFailureWindowSeconds * 1000,
     hsts: config.tls !== null || config.mode === "production",

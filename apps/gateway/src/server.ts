@@ -10,6 +10,7 @@ import { getRequestListener } from "@hono/node-server";
 import { clientIpOf, createApp } from "./app.js";
 import type { GatewayDeps } from "./deps.js";
 import { securityHeaders } from "./http/security-headers.js";
+import { createConcurrencyLimiter } from "./proxy/concurrency.js";
 import { createHttpProxy, targetBelowPrefix } from "./proxy/http-proxy.js";
 import { RACK_PROXY_PREFIX, type RackCallContext } from "./proxy/rack-call.js";
 import { createWebSocketProxy } from "./proxy/websocket-proxy.js";
@@ -39,6 +40,8 @@ export function createGatewayServer(deps: GatewayDeps, tls?: { cert: Buffer; key
     audit: deps.audit,
     responseHeaders,
     logError: deps.logError,
+    // One budget per identity for HTTP calls and websocket sessions together.
+    concurrency: createConcurrencyLimiter(deps.rack.maxConcurrentCalls),
   };
   const httpProxy = createHttpProxy(callDeps);
   const wsProxy = createWebSocketProxy({ ...callDeps, handshakeTimeoutMs: 10_000 });

@@ -24,6 +24,8 @@ export interface GatewayConfig {
     readonly responseTimeoutMs: number;
     /** A streamed request body idle this long is cut (408): stalled uploads must not hold rack connections. */
     readonly bodyIdleTimeoutMs: number;
+    /** Rack calls (HTTP and websocket sessions) one identity may have open at once; more are refused with 429. */
+    readonly maxConcurrentCalls: number;
   };
   readonly appSecretKey: Uint8Array;
   readonly audit: {
@@ -119,6 +121,7 @@ const envSchema = z.object({
   RACK_CONNECT_TIMEOUT_MS: integer(100, 600_000).default(5_000),
   RACK_RESPONSE_TIMEOUT_MS: integer(100, 3_600_000).default(120_000),
   RACK_BODY_IDLE_TIMEOUT_MS: integer(100, 3_600_000).default(60_000),
+  RACK_MAX_CONCURRENT_CALLS: integer(1, 100_000).default(64),
   APP_SECRET_KEY: z.string().optional(),
   AUDIT_HMAC_SECRET: z.string().optional(),
   AUDIT_HMAC_KEY_ID: z
@@ -415,6 +418,7 @@ export function loadConfig(
       connectTimeoutMs: e.RACK_CONNECT_TIMEOUT_MS,
       responseTimeoutMs: e.RACK_RESPONSE_TIMEOUT_MS,
       bodyIdleTimeoutMs: e.RACK_BODY_IDLE_TIMEOUT_MS,
+      maxConcurrentCalls: e.RACK_MAX_CONCURRENT_CALLS,
     },
     appSecretKey,
     audit,

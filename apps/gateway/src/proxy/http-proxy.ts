@@ -14,6 +14,7 @@ import { REDACTED, type RedactionRules } from "@rack-gateway/redaction";
 import type { AuditLog } from "../audit/audit-log.js";
 import type { Authenticated } from "../auth/authenticate.js";
 import { GatewayError, sendError, toGatewayError } from "../http/errors.js";
+import { type ConcurrencyLimiter, createSemaphore } from "./concurrency.js";
 import { createCredentialScrubber, rackCredentialPatterns, scrubInPlace } from "./credential-scrubber.js";
 import { type EnvVisibility, formatEnvList, mergeEnv, parseEnvList } from "./env-policy.js";
 import {
@@ -33,6 +34,8 @@ import { isReleaseRoute, responseMaskingFor } from "./response-masking.js";
 
 export interface HttpProxyDeps extends RackCallDeps {
   readonly forwarder: RackForwarder;
+  /** Calls in flight per identity (shared with the websocket proxy). */
+  readonly concurrency: ConcurrencyLimiter;
   readonly audit: AuditLog;
   readonly redaction: RedactionRules;
   readonly responseHeaders: Record<string, string>;
@@ -41,6 +44,8 @@ export interface HttpProxyDeps extends RackCallDeps {
 
 const MAX_FORM_BYTES = 1024 * 1024;
 const MAX_MASKED_RESPONSE_BYTES = 32 * 1024 * 1024;
+/** Answers buffered for masking at once (at most MASKING_SLOTS × MAX_MASKED_RESPONSE_BYTES of memory). */
+const MASKING_SLOTS = 4;
 /** Convox CLI option headers worth recording (values are redacted like every parameter). */
 const OPTION_HEADERS = [
   "command",
@@ -109,6 +114,7 @@ export function createHttpProxy(deps: HttpProxyDeps) {
   const replacedWhenMasked = new Set([...gatewayHeaderNames, "content-length"]);
   const withApp = (match: RouteMatch) => (match.app === undefined ? {} : { app: match.app });
   const credentialPatterns = rackCredentialPatterns(deps.forwarder.target.token);
+  const maskingSlots = createSemaphore(MASKING_SLOTS);
 
   /** Env visibility for this principal on this app (CONVOX-API.md "Env values and secrets"). */
   const envVisibility = (
@@ -240,7 +246,16 @@ export function createHttpProxy(deps: HttpProxyDeps) {
     const method = context.method;
     const mutating = !READ_METHODS.has(method);
     let params: Record<string, JsonValue> = {};
+    // Released when this call ends however it ends (answered, refused, cut), see the finally below.
+    const releaseSlot = deps.concurrency.tryAcquire(`${identity.principal.kind}:${identity.principal.id}`);
     try {
+      if (!releaseSlot) {
+        throw new GatewayError(
+          429,
+          "RATE_LIMITED",
+          `too many rack calls in flight for this identity (at most ${deps.concurrency.limit} at once)`,
+        );
+      }
       if (!deps.audit.isHealthy()) {
         throw new GatewayError(
           503,
@@ -350,11 +365,17 @@ export function createHttpProxy(deps: HttpProxyDeps) {
       ) {
         const chunks: Buffer[] = [];
         let size = 0;
-        for await (const chunk of upstream) {
-          size += (chunk as Buffer).length;
-          if (size > MAX_MASKED_RESPONSE_BYTES)
-            throw new GatewayError(502, "RACK_UNAVAILABLE", "the rack's answer is too large to mask");
-          chunks.push(chunk as Buffer);
+        // A bounded number of answers are held in memory at once; the others wait, unread, at the rack's pace.
+        const releaseMaskingSlot = await maskingSlots.acquire();
+        try {
+          for await (const chunk of upstream) {
+            size += (chunk as Buffer).length;
+            if (size > MAX_MASKED_RESPONSE_BYTES)
+              throw new GatewayError(502, "RACK_UNAVAILABLE", "the rack's answer is too large to mask");
+            chunks.push(chunk as Buffer);
+          }
+        } finally {
+          releaseMaskingSlot();
         }
         // Fail closed on masking too: a body we cannot parse is not passed through unmasked.
         let masked: Buffer;
@@ -425,6 +446,8 @@ export function createHttpProxy(deps: HttpProxyDeps) {
       req.resume();
       sendError(res, error, headers());
       finish(error.status, error.status < 500 ? "deny" : "error", error.message, { params });
+    } finally {
+      releaseSlot?.();
     }
   };
 }

@@ -15,6 +15,7 @@ import { matchConvoxRoute } from "@rack-gateway/rbac";
 import WebSocket, { WebSocketServer } from "ws";
 import type { AuditLog } from "../audit/audit-log.js";
 import { errorBody, GatewayError, toGatewayError } from "../http/errors.js";
+import type { ConcurrencyLimiter } from "./concurrency.js";
 import { rackCredentialPatterns, scrubInPlace } from "./credential-scrubber.js";
 import { type RackCallContext, type RackCallDeps, rackCallEvent, resolveRackCall } from "./rack-call.js";
 import { forwardableRequestHeaders, type RackForwarder } from "./rack-forwarder.js";
@@ -22,6 +23,8 @@ import { checkClientHandshake } from "./websocket-handshake.js";
 
 export interface WebSocketProxyDeps extends RackCallDeps {
   readonly forwarder: RackForwarder;
+  /** Calls in flight per identity (shared with the HTTP proxy): an open session holds a slot until it ends. */
+  readonly concurrency: ConcurrencyLimiter;
   readonly audit: AuditLog;
   readonly responseHeaders: Record<string, string>;
   readonly handshakeTimeoutMs: number;
@@ -152,6 +155,27 @@ export function createWebSocketProxy(deps: WebSocketProxyDeps) {
       const value = req.headers[name];
       if (typeof value === "string") params[`header.${name}`] = value;
     }
+    const releaseSlot = deps.concurrency.tryAcquire(`${identity.principal.kind}:${identity.principal.id}`);
+    if (!releaseSlot) {
+      const refusal = new GatewayError(
+        429,
+        "RATE_LIMITED",
+        `too many rack calls in flight for this identity (at most ${deps.concurrency.limit} at once)`,
+      );
+      deps.audit.record(
+        rackCallEvent(context, deps.redaction, {
+          action: "rack.request",
+          actor: identity.actor,
+          decision: "deny",
+          reason: refusal.message,
+          match,
+          params,
+          status: 429,
+        }),
+      );
+      rejectUpgrade(socket, refusal, headers);
+      return;
+    }
     const event = (action: string, fields: SessionEventFields) =>
       rackCallEvent(context, deps.redaction, {
         action,
@@ -170,6 +194,7 @@ export function createWebSocketProxy(deps: WebSocketProxyDeps) {
       // Fail closed: the session's start is committed before any byte reaches the rack.
       await deps.audit.recordDurably(event("rack.websocket.start", {}));
     } catch (error) {
+      releaseSlot();
       rejectUpgrade(
         socket,
         new GatewayError(
@@ -192,6 +217,7 @@ export function createWebSocketProxy(deps: WebSocketProxyDeps) {
       if (ended) return;
       ended = true;
       liveSessions.delete(session);
+      releaseSlot();
       deps.audit.record(event("rack.websocket.end", fields));
     };
     // Before the relay takes over: drop the rack connection, answer the client if it is still there, audit the end.
