@@ -77,6 +77,30 @@ describe("refusals inside the gateway's own API handlers", () => {
     ]);
   });
 
+  it("refuses (and audits) revoking a token that holds more than the caller, and revokes one within it", async () => {
+    const viewer = await signIn(
+      harness,
+      await createUser(harness, [{ role: "viewer" }, { permissions: ["gateway:token:manage"] }]),
+    );
+    const asViewer = clientFor(harness, viewer.credentials);
+    const tokenIdOf = async (token: string) =>
+      (await harness.gateway.deps.stores.tokens.list()).find((record) =>
+        token.startsWith(record.displayPrefix),
+      )?.id ?? "";
+    const adminsAutomation = await harness.createToken([{ role: "admin" }], { name: "admins-automation" });
+    const revokeAdmin = await asViewer("DELETE", `/api/v1/tokens/${await tokenIdOf(adminsAutomation)}`);
+    expect(revokeAdmin.status, revokeAdmin.text).toBe(403);
+    expect(await auditEventsOf(harness, revokeAdmin)).toEqual([
+      expect.objectContaining({ decision: "deny", status: 403, permission: "gateway:token:manage" }),
+    ]);
+    expect((await harness.rackRequest(adminsAutomation, "GET", "/apps?")).status).toBe(200);
+
+    const reader = await harness.createToken([{ role: "viewer" }], { name: "reader" });
+    const revokeReader = await asViewer("DELETE", `/api/v1/tokens/${await tokenIdOf(reader)}`);
+    expect(revokeReader.status, revokeReader.text).toBe(200);
+    expect((await harness.rackRequest(reader, "GET", "/apps?")).status).toBe(401);
+  });
+
   it("audits conflicts (409) and a lock-non-admins that would lock the caller out", async () => {
     const email = uniqueEmail("twice");
     expect((await asDeployer("POST", "/api/v1/users", { body: { email, grants: [] } })).status).toBe(201);

@@ -104,6 +104,17 @@ export function tokensRoutes(deps: GatewayDeps) {
     const id = c.req.param("token");
     const existing = await deps.stores.tokens.findById(id);
     if (!existing) throw new GatewayError(404, "NOT_FOUND", `no API token ${id}`);
+    // As with people: a token holding more than the caller is theirs to revoke only if they hold all of it (someone
+    // who may manage tokens must not be able to cut off an admin's automation).
+    const allowRackJwt = (await deps.settings.get("allow_rack_jwt")).value;
+    const within = grantsWithin(existing.grants, identity.principal.grants, { allowRackJwt });
+    if (!within.ok) {
+      throw new GatewayError(
+        403,
+        "FORBIDDEN",
+        `forbidden: API token ${existing.id} holds more than you do: ${within.reason}`,
+      );
+    }
     const revoked = await revokeApiToken(
       {
         tokens: deps.stores.tokens,
