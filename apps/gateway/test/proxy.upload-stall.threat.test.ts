@@ -124,8 +124,11 @@ describe("uploads cannot starve other calls of rack connections", () => {
       }
       res.writeHead(200, { "Content-Type": "application/json" }).end("[]");
     });
-    // The reviewer's scenario: the idle timeout is far away, so every stalled upload holds its rack connection.
-    harness = await startHarness({ env: { RACK_HOST: rack.url, RACK_CONNECT_TIMEOUT_MS: "2000" } });
+    // The reviewer's scenario: the idle timeout is far away, so every stalled upload holds its rack connection. (One
+    // identity is held to RACK_MAX_CONCURRENT_CALLS at once; lifted here, as if many identities stalled together.)
+    harness = await startHarness({
+      env: { RACK_HOST: rack.url, RACK_CONNECT_TIMEOUT_MS: "2000", RACK_MAX_CONCURRENT_CALLS: "1000" },
+    });
   });
   afterEach(() => {
     for (const upload of uploads) upload.destroy();
