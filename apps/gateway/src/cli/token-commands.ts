@@ -6,7 +6,6 @@ import type { AuditLog } from "../audit/audit-log.js";
 import type { ApiTokenRecord, TokenStore } from "../stores/types.js";
 import { issueApiToken, operatorCreator, revokeApiToken, TOKEN_NAME_PATTERN } from "../tokens/api-tokens.js";
 
-
 export class UsageError extends Error {
   override readonly name = "UsageError";
 }
