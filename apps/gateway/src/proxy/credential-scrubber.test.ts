@@ -1,20 +1,29 @@
-import { Readable } from "node:stream";
+import { PassThrough, Readable } from "node:stream";
 import { buffer } from "node:stream/consumers";
 import { describe, expect, it } from "vitest";
-import { createCredentialScrubber, rackCredentialPatterns, scrubInPlace } from "./credential-scrubber.js";
+import { pipeScrubbed, rackCredentialPatterns, scrubInPlace } from "./credential-scrubber.js";
 
 const PASSWORD = "rack/p@ss-w0rd-1234567890";
 
-async function throughScrubber(chunks: string[]): Promise<{ text: string; found: number }> {
+async function throughScrubber(chunks: string[]): Promise<{ text: string; found: number; writes: number }> {
   let found = 0;
-  const out = await buffer(
-    Readable.from(chunks.map((chunk) => Buffer.from(chunk))).pipe(
-      createCredentialScrubber(rackCredentialPatterns(PASSWORD), (n) => {
-        found += n;
-      }),
-    ),
+  let writes = 0;
+  const destination = new PassThrough();
+  const originalWrite = destination.write.bind(destination);
+  destination.write = ((chunk: Buffer, ...rest: never[]) => {
+    writes++;
+    return originalWrite(chunk, ...rest);
+  }) as typeof destination.write;
+  pipeScrubbed(
+    Readable.from(chunks.map((chunk) => Buffer.from(chunk))),
+    destination,
+    rackCredentialPatterns(PASSWORD),
+    (n) => {
+      found += n;
+    },
   );
-  return { text: out.toString(), found };
+  const out = await buffer(destination);
+  return { text: out.toString(), found, writes };
 }
 
 describe("rackCredentialPatterns", () => {
@@ -30,7 +39,7 @@ describe("rackCredentialPatterns", () => {
   });
 });
 
-describe("createCredentialScrubber", () => {
+describe("pipeScrubbed", () => {
   it("overwrites every spelling with stars of the same length, leaving the rest alone", async () => {
     const body = `{"repository":"https://convox:${encodeURIComponent(PASSWORD)}@api.rack/x","raw":"${PASSWORD}"}`;
     const { text, found } = await throughScrubber([body]);
@@ -55,8 +64,16 @@ describe("createCredentialScrubber", () => {
   it("passes answers without the password through byte for byte, however they are chunked", async () => {
     const body = "x".repeat(100_000);
     const chunks = body.match(/.{1,777}/gs) ?? [];
-    const { text, found } = await throughScrubber(chunks);
+    const { text, found, writes } = await throughScrubber(chunks);
     expect(text).toBe(body);
+    expect(found).toBe(0);
+    // Nothing held back: each chunk goes out in one write, as with pipe.
+    expect(writes).toBe(chunks.length);
+  });
+
+  it("holds back only an end that could begin the password, and lets it go when the answer ends", async () => {
+    const { text, found } = await throughScrubber(["[1,2,3] then rack", "/p@"]);
+    expect(text).toBe("[1,2,3] then rack/p@");
     expect(found).toBe(0);
   });
 

@@ -6,7 +6,7 @@
  * or a client would use, with `*` of the same length: the answer keeps its length (Content-Length stays right) and
  * loses the secret.
  */
-import { Transform, type TransformCallback } from "node:stream";
+import type { Readable, Writable } from "node:stream";
 
 /** Shorter strings would match ordinary text; a real rack password is a long random string. */
 const MIN_SCRUBBED_LENGTH = 8;
@@ -36,32 +36,50 @@ export function scrubInPlace(data: Buffer, patterns: readonly Buffer[]): number 
   return found;
 }
 
+/** The longest end of `data` that begins some pattern (a password that may continue in the next chunk). */
+function pendingPrefixLength(data: Buffer, patterns: readonly Buffer[]): number {
+  let longest = 0;
+  for (const pattern of patterns) {
+    const first = pattern[0];
+    for (let length = Math.min(pattern.length - 1, data.length); length > longest; length--) {
+      const start = data.length - length;
+      if (data[start] === first && data.compare(pattern, 0, length, start) === 0) {
+        longest = length;
+        break;
+      }
+    }
+  }
+  return longest;
+}
+
 /**
- * A stream that scrubs what flows through it. It holds back the last (longest pattern − 1) bytes of each chunk, so
- * a password split across chunks is still found; the held bytes follow with the next chunk or at the end.
+ * Pipes `source` into `destination`, scrubbing as it goes, with the backpressure of `pipe`. Only an end of a chunk
+ * that could begin a password is held back (until the next chunk, or the end); an ordinary answer goes out in one
+ * write as with `pipe`, so the common case costs one search per chunk and nothing else.
  */
-export function createCredentialScrubber(
+export function pipeScrubbed(
+  source: Readable,
+  destination: Writable,
   patterns: readonly Buffer[],
   onFound: (occurrences: number) => void,
-): Transform {
-  const holdBack = Math.max(0, ...patterns.map((pattern) => pattern.length - 1));
-  let carry: Buffer = Buffer.alloc(0);
-  const scrub = (data: Buffer) => {
+): void {
+  let carry: Buffer | null = null;
+  source.on("data", (chunk: Buffer) => {
+    // The chunk is this stream's own (a fresh read from the rack's socket), so it is overwritten in place.
+    const data: Buffer = carry === null ? chunk : Buffer.concat([carry, chunk]);
     const found = scrubInPlace(data, patterns);
     if (found > 0) onFound(found);
-  };
-  return new Transform({
-    transform(chunk: Buffer, _encoding, callback: TransformCallback) {
-      // The chunk is this stream's own (a fresh read from the rack's socket), so it is overwritten in place.
-      const data = carry.length === 0 ? chunk : Buffer.concat([carry, chunk]);
-      scrub(data);
-      const release = Math.max(0, data.length - holdBack);
-      carry = data.subarray(release);
-      callback(null, release > 0 ? data.subarray(0, release) : undefined);
-    },
-    flush(callback: TransformCallback) {
-      // Already scrubbed: whole occurrences in the carry were overwritten when it arrived.
-      callback(null, carry.length > 0 ? carry : undefined);
-    },
+    const held = pendingPrefixLength(data, patterns);
+    carry = held > 0 ? data.subarray(data.length - held) : null;
+    const ready = held > 0 ? data.subarray(0, data.length - held) : data;
+    if (ready.length > 0 && !destination.write(ready)) {
+      source.pause();
+      destination.once("drain", () => source.resume());
+    }
+  });
+  source.once("end", () => {
+    // Whole occurrences in the carry were overwritten when it arrived; what is left is an unfinished prefix.
+    if (carry !== null) destination.end(carry);
+    else destination.end();
   });
 }

@@ -15,7 +15,7 @@ import type { AuditLog } from "../audit/audit-log.js";
 import type { Authenticated } from "../auth/authenticate.js";
 import { GatewayError, sendError, toGatewayError } from "../http/errors.js";
 import { type ConcurrencyLimiter, createSemaphore } from "./concurrency.js";
-import { createCredentialScrubber, rackCredentialPatterns, scrubInPlace } from "./credential-scrubber.js";
+import { pipeScrubbed, rackCredentialPatterns, scrubInPlace } from "./credential-scrubber.js";
 import { type EnvVisibility, formatEnvList, mergeEnv, parseEnvList } from "./env-policy.js";
 import {
   assertBuildParameters,
@@ -426,8 +426,7 @@ export function createHttpProxy(deps: HttpProxyDeps) {
       // A rack that dies mid-response must not leave the client waiting: cut the client's response too.
       upstream.on("error", () => res.destroy());
       upstream.on("aborted", () => res.destroy());
-      if (credentialPatterns.length > 0)
-        upstream.pipe(createCredentialScrubber(credentialPatterns, noteScrubbed)).pipe(res);
+      if (credentialPatterns.length > 0) pipeScrubbed(upstream, res, credentialPatterns, noteScrubbed);
       else upstream.pipe(res);
       await new Promise<void>((resolve) => {
         res.on("close", () => {
