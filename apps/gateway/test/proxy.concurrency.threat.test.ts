@@ -1,8 +1,9 @@
 // Threat: one identity holds every rack connection (stalled calls, thousands of log streams), and everyone else's calls fail.
+import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type WebSocket from "ws";
-import { type Harness, startHarness } from "./harness.js";
-import { eventsOf } from "./proxy-helpers.js";
+import { basicAuth, type Harness, startHarness } from "./harness.js";
+import { eventsOf, startLoopbackServer } from "./proxy-helpers.js";
 
 describe("calls in flight per identity (RACK_MAX_CONCURRENT_CALLS)", () => {
   let harness: Harness;
@@ -58,5 +59,62 @@ describe("calls in flight per identity (RACK_MAX_CONCURRENT_CALLS)", () => {
       expect(refused.status).toBe(400);
     }
     expect((await harness.rackRequest(harness.tokens.deployer, "GET", "/apps?")).status).toBe(200);
+  });
+});
+
+describe("a client that leaves before the rack answers", () => {
+  let rack: Awaited<ReturnType<typeof startLoopbackServer>>;
+  let harness: Harness;
+  let rackRequestsClosed = 0;
+  beforeAll(async () => {
+    // Answers /apps/slow after 300 ms, and anything else at once.
+    rack = await startLoopbackServer((req, res) => {
+      res.on("close", () => {
+        rackRequestsClosed++;
+      });
+      const slow = (req.url ?? "").startsWith("/apps/slow");
+      setTimeout(
+        () => res.writeHead(200, { "Content-Type": "application/json" }).end('{"name":"myapp"}'),
+        slow ? 300 : 0,
+      );
+    });
+    harness = await startHarness({ env: { RACK_HOST: rack.url, RACK_MAX_CONCURRENT_CALLS: "1" } });
+  });
+  afterAll(async () => {
+    await harness.close();
+    await rack.close();
+  });
+
+  it("gives its identity's slot back and audits the call as interrupted", async () => {
+    const token = await harness.createToken([{ role: "viewer" }], { name: "leaves-early" });
+    expect((await harness.rackRequest(token, "GET", "/apps/myapp?")).status).toBe(200);
+    const url = new URL(harness.proxyUrl);
+    const requestId = await new Promise<string | null>((resolve) => {
+      const request = http.request({
+        host: url.hostname,
+        port: url.port,
+        path: `${url.pathname}/apps/slow?`,
+        headers: { Authorization: basicAuth(token) },
+        agent: false,
+      });
+      request.on("error", () => resolve(null));
+      request.end();
+      setTimeout(() => {
+        request.destroy();
+        resolve(null);
+      }, 100);
+    });
+    expect(requestId).toBeNull();
+    // Once the rack has answered the abandoned call, the slot is free again.
+    await expect
+      .poll(async () => (await harness.rackRequest(token, "GET", "/apps/myapp?")).status, { timeout: 5_000 })
+      .toBe(200);
+    const abandoned = (await harness.auditRecords())
+      .map((record) => record.event)
+      .find((event) => event.path === "/apps/slow");
+    expect(abandoned).toMatchObject({
+      detail: { interrupted: true, clientLeft: "before the rack answered" },
+    });
+    expect(rackRequestsClosed).toBeGreaterThanOrEqual(2);
   });
 });

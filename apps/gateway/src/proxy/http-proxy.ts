@@ -248,6 +248,9 @@ export function createHttpProxy(deps: HttpProxyDeps) {
     let params: Record<string, JsonValue> = {};
     // Released when this call ends however it ends (answered, refused, cut), see the finally below.
     const releaseSlot = deps.concurrency.tryAcquire(`${identity.principal.kind}:${identity.principal.id}`);
+    // Listened for from the start: a client may leave while the call waits for the audit or the rack, and a 'close'
+    // that already happened would never be heard again (the call, its slot and its rack connection would hang on).
+    const clientGone = new Promise<void>((resolve) => res.once("close", () => resolve()));
     try {
       if (!releaseSlot) {
         throw new GatewayError(
@@ -345,6 +348,15 @@ export function createHttpProxy(deps: HttpProxyDeps) {
         body,
       });
       const status = upstream.statusCode ?? 502;
+      if (res.closed || res.destroyed) {
+        // The client left while the rack was answering: nobody to answer, so the rack's answer is dropped.
+        upstream.destroy();
+        finish(status, "allow", resolution.decision.reason, {
+          params,
+          detail: { interrupted: true, clientLeft: "before the rack answered" },
+        });
+        return;
+      }
       // Occurrences of the rack's own password overwritten in this answer (see credential-scrubber.ts).
       let scrubbed = 0;
       const noteScrubbed = (occurrences: number) => {
@@ -428,12 +440,8 @@ export function createHttpProxy(deps: HttpProxyDeps) {
       upstream.on("aborted", () => res.destroy());
       if (credentialPatterns.length > 0) pipeScrubbed(upstream, res, credentialPatterns, noteScrubbed);
       else upstream.pipe(res);
-      await new Promise<void>((resolve) => {
-        res.on("close", () => {
-          if (!upstream.complete) upstream.destroy();
-          resolve();
-        });
-      });
+      await clientGone;
+      if (!upstream.complete) upstream.destroy();
       const detail = { ...(res.writableFinished ? {} : { interrupted: true }), ...scrubDetail() };
       finish(status, "allow", resolution.decision.reason, {
         params,
