@@ -41,6 +41,9 @@ describe("a build's source object belongs to the app being built", () => {
     ["user info before the other app", "object://myapp@other/tmp/theirs.tgz"],
     ["an app prefix of the other name", "object://myapp.other/tmp/theirs.tgz"],
     ["no app at all", "object:///tmp/theirs.tgz"],
+    ["a dot segment climbing out of the app", "object://myapp/../other/tmp/theirs.tgz"],
+    ["an escaped dot segment", "object://myapp/%2e%2e/other/tmp/theirs.tgz"],
+    ["a backslash", "object://myapp/..\\other/tmp/theirs.tgz"],
   ])("refuses %s with 403, audited, and posts nothing", async (_what, url) => {
     for (const token of [scopedDeployer, harness.tokens.admin]) {
       const response = await build({ url }, token);

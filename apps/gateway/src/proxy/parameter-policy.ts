@@ -74,7 +74,12 @@ export function assertBuildParameters(form: URLSearchParams | null, app: string 
   for (const [name, value] of form) {
     const scheme = /^\s*([a-z][a-z0-9+.-]*):/i.exec(value)?.[1]?.toLowerCase();
     if (scheme !== "object") continue;
-    if (!ownApp || !value.slice("object:".length).startsWith(`//${app}/`)) {
+    const rest = value.slice("object:".length);
+    // The key after the app must not climb out of it: no dot segments, and no escapes or backslashes that Go or the
+    // rack's storage could turn into them.
+    const key = rest.slice(`//${app}/`.length);
+    const climbs = /(^|\/)\.{1,2}(\/|$)/.test(key) || /[%\\]/.test(key);
+    if (!ownApp || !rest.startsWith(`//${app}/`) || climbs) {
       throw new GatewayError(
         403,
         "FORBIDDEN",
