@@ -268,6 +268,41 @@ describe("websocket sessions against a scripted rack", () => {
       .toMatchObject({ detail: expect.objectContaining({ rackLoginEchoesOverwritten: 1 }) });
   });
 
+  it("overwrites the rack's password where it straddles two frames, and never stalls a frame that only might begin it", async () => {
+    const path = "/apps/echo2/processes/p1/exec";
+    const client = openLenientSocket(harness, path, { Command: "env" });
+    await client.opened;
+    await expect.poll(() => rack.sessions.length).toBe(1);
+    const session = rack.sessions[0] as RackSession;
+    const password = encodeURIComponent(harness.rackPassword);
+    const line = `RACK_URL=https://convox:${password}@api.rack\n`;
+    const cut = line.indexOf(password) + 6;
+    session.socket.send(Buffer.from(line.slice(0, cut)), { binary: false });
+    session.socket.send(Buffer.from(line.slice(cut)), { binary: false });
+    await expect
+      .poll(() => client.frames.map((frame) => frame.data.toString()).join(""))
+      .toHaveLength(line.length);
+    const relayed = client.frames.map((frame) => frame.data.toString()).join("");
+    expect(relayed).not.toContain(password.slice(0, 6));
+    expect(relayed).toMatch(/^RACK_URL=https:\/\/convox:\*+@api\.rack\n$/);
+
+    // Output that merely ends like the password's beginning reaches the client on its own, promptly.
+    const before = client.frames.length;
+    session.socket.send(Buffer.from(`$ ${password.slice(0, 3)}`), { binary: false });
+    await expect
+      .poll(
+        () =>
+          client.frames
+            .slice(before)
+            .map((frame) => frame.data.toString())
+            .join(""),
+        { timeout: 1_000 },
+      )
+      .toBe(`$ ${password.slice(0, 3)}`);
+    client.socket.close(1000);
+    await client.closed;
+  });
+
   it("never writes an HTTP response onto an upgraded socket when the rack breaks the protocol", async () => {
     const path = "/apps/broken/logs";
     const client = rawUpgrade(harness, { path });

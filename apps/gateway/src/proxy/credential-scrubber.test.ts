@@ -1,7 +1,12 @@
 import { PassThrough, Readable } from "node:stream";
 import { buffer } from "node:stream/consumers";
 import { describe, expect, it } from "vitest";
-import { pipeScrubbed, rackCredentialPatterns, scrubInPlace } from "./credential-scrubber.js";
+import {
+  createFrameScrubber,
+  pipeScrubbed,
+  rackCredentialPatterns,
+  scrubInPlace,
+} from "./credential-scrubber.js";
 
 const PASSWORD = "rack/p@ss-w0rd-1234567890";
 
@@ -81,5 +86,43 @@ describe("pipeScrubbed", () => {
     const data = Buffer.from(`${PASSWORD}|${PASSWORD}`);
     expect(scrubInPlace(data, rackCredentialPatterns(PASSWORD))).toBe(2);
     expect(data.toString()).toBe(`${"*".repeat(PASSWORD.length)}|${"*".repeat(PASSWORD.length)}`);
+  });
+});
+
+describe("createFrameScrubber", () => {
+  const frames = () => {
+    const sent: Array<[string, boolean]> = [];
+    const scrubber = createFrameScrubber({
+      patterns: rackCredentialPatterns(PASSWORD),
+      onFound: () => undefined,
+      send: (data, binary) => sent.push([data.toString(), binary]),
+      keepWhole: (data) => data.length === 0 || data.toString().startsWith("EXIT:"),
+      holdMs: 10_000,
+    });
+    return { sent, scrubber };
+  };
+
+  it("joins a held frame end to the next frame of the same kind, scrubbing the password across them", () => {
+    const { sent, scrubber } = frames();
+    scrubber.push(Buffer.from(`pw=${PASSWORD.slice(0, 7)}`), false);
+    scrubber.push(Buffer.from(`${PASSWORD.slice(7)}!`), false);
+    expect(sent.map(([text]) => text).join("")).toBe(`pw=${"*".repeat(PASSWORD.length)}!`);
+  });
+
+  it("sends what it holds on its own before a frame that must stay whole (EOF, exit code) or of another kind", () => {
+    const { sent, scrubber } = frames();
+    scrubber.push(Buffer.from(`out ${PASSWORD.slice(0, 4)}`), false);
+    scrubber.push(Buffer.from("EXIT:0"), false);
+    scrubber.push(Buffer.from(PASSWORD.slice(0, 4)), true);
+    scrubber.push(Buffer.from("text"), false);
+    scrubber.push(Buffer.alloc(0), true);
+    expect(sent).toEqual([
+      ["out ", false],
+      [PASSWORD.slice(0, 4), false],
+      ["EXIT:0", false],
+      [PASSWORD.slice(0, 4), true],
+      ["text", false],
+      ["", true],
+    ]);
   });
 });

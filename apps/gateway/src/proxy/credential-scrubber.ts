@@ -83,3 +83,70 @@ export function pipeScrubbed(
     else destination.end();
   });
 }
+
+export interface FrameScrubber {
+  /** Scrubs a frame and sends it (perhaps with the held end of the one before, perhaps holding back its own end). */
+  push(data: Buffer, binary: boolean): void;
+  /** Sends whatever is held back, as a frame of its own. */
+  flush(): void;
+}
+
+/**
+ * The websocket counterpart of `pipeScrubbed`: output is chunked into frames at arbitrary points, so a password may
+ * straddle two frames. The end of a frame that could begin a password is held back and sent in front of the next
+ * frame of the same kind — or on its own after `holdMs` (so interactive output never stalls), or before a frame that
+ * must stay as it is (`keepWhole`: the empty EOF frame, the exit-code frame).
+ */
+export function createFrameScrubber(options: {
+  patterns: readonly Buffer[];
+  onFound: (occurrences: number) => void;
+  send: (data: Buffer, binary: boolean) => void;
+  keepWhole: (data: Buffer, binary: boolean) => boolean;
+  holdMs: number;
+}): FrameScrubber {
+  const { patterns } = options;
+  let held: { data: Buffer; binary: boolean } | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  const flush = () => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    if (held === null) return;
+    const { data, binary } = held;
+    held = null;
+    options.send(data, binary);
+  };
+  return {
+    flush,
+    push(frame, binary) {
+      if (patterns.length === 0) {
+        options.send(frame, binary);
+        return;
+      }
+      if (options.keepWhole(frame, binary)) {
+        flush();
+        options.send(frame, binary);
+        return;
+      }
+      let data = frame;
+      if (held !== null) {
+        if (held.binary === binary) {
+          data = Buffer.concat([held.data, frame]);
+          held = null;
+          if (timer) clearTimeout(timer);
+          timer = null;
+        } else {
+          flush();
+        }
+      }
+      const found = scrubInPlace(data, patterns);
+      if (found > 0) options.onFound(found);
+      const pending = pendingPrefixLength(data, patterns);
+      if (pending > 0) {
+        held = { data: data.subarray(data.length - pending), binary };
+        timer = setTimeout(flush, options.holdMs);
+        data = data.subarray(0, data.length - pending);
+      }
+      if (data.length > 0) options.send(data, binary);
+    },
+  };
+}

@@ -16,7 +16,7 @@ import WebSocket, { WebSocketServer } from "ws";
 import type { AuditLog } from "../audit/audit-log.js";
 import { errorBody, GatewayError, toGatewayError } from "../http/errors.js";
 import type { ConcurrencyLimiter } from "./concurrency.js";
-import { rackCredentialPatterns, scrubInPlace } from "./credential-scrubber.js";
+import { createFrameScrubber, type FrameScrubber, rackCredentialPatterns } from "./credential-scrubber.js";
 import { type RackCallContext, type RackCallDeps, rackCallEvent, resolveRackCall } from "./rack-call.js";
 import { forwardableRequestHeaders, type RackForwarder } from "./rack-forwarder.js";
 import { checkClientHandshake } from "./websocket-handshake.js";
@@ -33,6 +33,9 @@ export interface WebSocketProxyDeps extends RackCallDeps {
 
 /** The text frame convox sends before EOF to carry a process's exit code. */
 export const EXIT_CODE_MARKER = "F1E49A85-0AD7-4AEF-A618-C249C6E6568D:";
+const EXIT_CODE_PREFIX = Buffer.from(EXIT_CODE_MARKER);
+/** How long the end of a frame that could begin the rack's password waits for the next frame. */
+const HELD_FRAME_END_MS = 50;
 const MAX_PAYLOAD_BYTES = 64 * 1024 * 1024;
 const HIGH_WATER_BYTES = 4 * 1024 * 1024;
 // A client must wait for the 101 before sending frames (RFC 6455 §4.1); what it sends early is kept, up to this.
@@ -354,10 +357,16 @@ export function createWebSocketProxy(deps: WebSocketProxyDeps) {
     let echoesOverwritten = 0;
 
     // Backpressure: stop reading from one side while the other is slow to take what was sent.
-    const pipe = (from: WebSocket, to: WebSocket, onFrame: (data: Buffer, isBinary: boolean) => void) => {
+    const pipe = (
+      from: WebSocket,
+      to: WebSocket,
+      onFrame: (data: Buffer, isBinary: boolean) => void,
+      forward?: (
+        send: (data: Buffer, isBinary: boolean) => void,
+      ) => (data: Buffer, isBinary: boolean) => void,
+    ) => {
       let paused = false;
-      from.on("message", (data: Buffer, isBinary: boolean) => {
-        onFrame(data, isBinary);
+      const send = (data: Buffer, isBinary: boolean) => {
         if (to.readyState !== WebSocket.OPEN) return;
         to.send(data, { binary: isBinary }, () => {
           if (paused && to.bufferedAmount < HIGH_WATER_BYTES / 2) {
@@ -369,35 +378,56 @@ export function createWebSocketProxy(deps: WebSocketProxyDeps) {
           paused = true;
           from.pause();
         }
+      };
+      const relayFrame = forward ? forward(send) : send;
+      from.on("message", (data: Buffer, isBinary: boolean) => {
+        onFrame(data, isBinary);
+        relayFrame(data, isBinary);
       });
+    };
+    // Process output is chunked into frames at arbitrary points: the rack's own password (a build pod's RACK_URL)
+    // is overwritten even where it straddles two frames (see credential-scrubber.ts).
+    let rackFrames: FrameScrubber | null = null;
+    const scrubRackFrames = (send: (data: Buffer, isBinary: boolean) => void) => {
+      rackFrames = createFrameScrubber({
+        patterns: credentialPatterns,
+        send,
+        holdMs: HELD_FRAME_END_MS,
+        keepWhole: (data, isBinary) =>
+          data.length === 0 ||
+          (!isBinary && data.subarray(0, EXIT_CODE_PREFIX.length).equals(EXIT_CODE_PREFIX)),
+        onFound: (found) => {
+          if (echoesOverwritten === 0) {
+            deps.logError(
+              "a rack websocket frame contained the rack's own credentials; they were overwritten",
+              new Error("rack websocket frame"),
+            );
+          }
+          echoesOverwritten += found;
+        },
+      });
+      return rackFrames.push;
     };
     pipe(client, upstream, (data) => {
       counts.framesFromClient++;
       counts.bytesFromClient += data.length;
     });
-    pipe(upstream, client, (data, isBinary) => {
-      counts.framesFromRack++;
-      counts.bytesFromRack += data.length;
-      // A build's or process's output may print the rack's own password (a build pod's RACK_URL): overwritten
-      // within each frame before it is relayed (see credential-scrubber.ts).
-      const found = scrubInPlace(data, credentialPatterns);
-      if (found > 0) {
-        if (echoesOverwritten === 0) {
-          deps.logError(
-            "a rack websocket frame contained the rack's own credentials; they were overwritten",
-            new Error("rack websocket frame"),
-          );
+    pipe(
+      upstream,
+      client,
+      (data, isBinary) => {
+        counts.framesFromRack++;
+        counts.bytesFromRack += data.length;
+        if (!isBinary && data.length < 128) {
+          const text = data.toString("utf8");
+          if (text.startsWith(EXIT_CODE_MARKER)) {
+            const code = Number.parseInt(text.slice(EXIT_CODE_MARKER.length).trim(), 10);
+            if (Number.isInteger(code)) exitCode = code;
+          }
         }
-        echoesOverwritten += found;
-      }
-      if (!isBinary && data.length < 128) {
-        const text = data.toString("utf8");
-        if (text.startsWith(EXIT_CODE_MARKER)) {
-          const code = Number.parseInt(text.slice(EXIT_CODE_MARKER.length).trim(), 10);
-          if (Number.isInteger(code)) exitCode = code;
-        }
-      }
-    });
+      },
+      scrubRackFrames,
+    );
 
     const end = () => {
       const detail: Record<string, JsonValue> = {
@@ -427,6 +457,8 @@ export function createWebSocketProxy(deps: WebSocketProxyDeps) {
     });
     upstream.on("close", (code, reason) => {
       closedBy ??= "rack";
+      // Whatever end of a frame was held back goes out before the close.
+      (rackFrames as FrameScrubber | null)?.flush();
       if (client.readyState === WebSocket.OPEN) client.close(sendableCloseCode(code), reason);
       else client.terminate();
       end();
