@@ -62,6 +62,11 @@ const DROPPED_REQUEST_HEADERS = new Set([
   "x-request-id",
   // The gateway already answered any 100-continue itself; the body follows without waiting.
   "expect",
+  // Answers are masked and scrubbed of the rack's password as they pass: a compressed answer or a byte range would
+  // hide from the gateway what it must see.
+  "accept-encoding",
+  "range",
+  "if-range",
 ]);
 
 /**
