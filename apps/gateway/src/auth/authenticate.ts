@@ -12,7 +12,7 @@ import { grantsWithin, type Principal } from "@rack-gateway/rbac";
 import type { ApiTokenRecord, TokenStore, UserRecord, UserStore } from "../stores/types.js";
 import { hashApiToken, isWellFormedApiToken, SESSION_TOKEN_PREFIX } from "./api-token.js";
 import type { SessionIdentity, SessionService } from "./sessions.js";
-import type { TtlCache } from "./ttl-cache.js";
+import { readThrough, type TtlCache } from "./ttl-cache.js";
 
 export interface Authenticated {
   readonly principal: Principal;
@@ -72,14 +72,7 @@ export function createAuthenticator(deps: {
   // Last-used time is written at most once a minute per token: a busy CI token must not turn reads into writes.
   const lastRecorded = new Map<string, number>();
 
-  const findUser = async (id: string) => {
-    const cached = deps.cache?.users.get(id);
-    if (cached) return cached;
-    const generation = deps.cache?.users.generation() ?? 0;
-    const user = await deps.users.findById(id);
-    if (user) deps.cache?.users.set(id, user, generation);
-    return user;
-  };
+  const findUser = (id: string) => readThrough(deps.cache?.users, id, () => deps.users.findById(id));
 
   /** Walks the token's chain and its person; a refusal names why, for the audit event. */
   const check = async (token: ApiTokenRecord): Promise<CheckedToken | { refusal: string }> => {

@@ -7,7 +7,7 @@ import type { Principal } from "@rack-gateway/rbac";
 import type { Settings } from "../settings/settings.js";
 import type { SessionChannel, SessionRecord, SessionStore, UserRecord, UserStore } from "../stores/types.js";
 import { createSessionToken, hashApiToken, isWellFormedSessionToken } from "./api-token.js";
-import type { TtlCache } from "./ttl-cache.js";
+import { readThrough, type TtlCache } from "./ttl-cache.js";
 
 export interface SessionIdentity {
   readonly principal: Principal;
@@ -67,14 +67,7 @@ export function createSessionService(deps: {
     if (session && !session.revokedAt) deps.cache?.sessions.set(tokenHash, session, generation);
     return { session, fromCache: false };
   };
-  const loadUser = async (id: string) => {
-    const cached = deps.cache?.users.get(id);
-    if (cached) return cached;
-    const generation = deps.cache?.users.generation() ?? 0;
-    const user = await deps.users.findById(id);
-    if (user) deps.cache?.users.set(id, user, generation);
-    return user;
-  };
+  const loadUser = (id: string) => readThrough(deps.cache?.users, id, () => deps.users.findById(id));
   const lifetimes = async (channel: SessionChannel) => {
     if (channel === "web") {
       const [idle, absolute] = await Promise.all([

@@ -61,3 +61,21 @@ export function createTtlCache<V>(options: {
     },
   };
 }
+
+/**
+ * The cached value for `key`, or else `load()`'s, cached when `keep` allows — with the generation read before the
+ * load, so a value that raced a change is returned but not remembered. Without a cache it is just `load()`.
+ */
+export async function readThrough<V>(
+  cache: TtlCache<V> | undefined,
+  key: string,
+  load: () => Promise<V | null>,
+  keep: (value: V) => boolean = () => true,
+): Promise<V | null> {
+  const cached = cache?.get(key);
+  if (cached !== undefined) return cached;
+  const generation = cache?.generation() ?? 0;
+  const value = await load();
+  if (value !== null && keep(value)) cache?.set(key, value, generation);
+  return value;
+}

@@ -4,7 +4,7 @@
  * environment is a start-up error, never a silent fallback.
  */
 import { z } from "zod";
-import type { TtlCache } from "../auth/ttl-cache.js";
+import { readThrough, type TtlCache } from "../auth/ttl-cache.js";
 import type { SettingsStore } from "../stores/types.js";
 
 const booleanFromText = z.union([
@@ -114,12 +114,8 @@ export function createSettings(deps: {
   };
   return {
     async get(key) {
-      const cached = deps.cache?.get(key) as ResolvedSetting<typeof key> | undefined;
-      if (cached) return cached;
-      const generation = deps.cache?.generation() ?? 0;
-      const resolved = await resolve(key);
-      deps.cache?.set(key, resolved as ResolvedSetting<SettingKey>, generation);
-      return resolved;
+      // resolve() always answers (a default at worst), so the result is never null.
+      return (await readThrough(deps.cache, key, () => resolve(key))) as ResolvedSetting<typeof key>;
     },
     async set(key, value, updatedBy, at) {
       const parsed = parse(key, value);
