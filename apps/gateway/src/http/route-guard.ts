@@ -16,6 +16,7 @@ import type { SessionService } from "../auth/sessions.js";
 import { type CookiePolicy, clearSessionCookie, readSessionCookie } from "./cookies.js";
 import { isSameOrigin, isValidCsrfToken } from "./csrf.js";
 import { GatewayError } from "./errors.js";
+import { anotherSiteReason, isFromAnotherSite } from "./fetch-metadata.js";
 import type { AppEnv, Identity } from "./identity.js";
 
 export interface RouteGuardDeps {
@@ -112,10 +113,10 @@ export function createRouteGuard(deps: RouteGuardDeps): MiddlewareHandler<AppEnv
     // A top-level GET navigation (a link to a page) only reads, and the other site never sees the answer.
     const fetchSite = c.req.header("sec-fetch-site");
     const isNavigation = SAFE_METHODS.has(c.req.method) && c.req.header("sec-fetch-mode") === "navigate";
-    if (fetchSite !== undefined && fetchSite !== "same-origin" && fetchSite !== "none" && !isNavigation) {
+    if (isFromAnotherSite(fetchSite) && !isNavigation) {
       throw deny(
         new GatewayError(403, "FORBIDDEN", "cross-site browser requests cannot use the gateway's API"),
-        `refused a browser request from another site (Sec-Fetch-Site: ${fetchSite.slice(0, 40)})`,
+        anotherSiteReason(fetchSite),
         { type: "anonymous" },
       );
     }

@@ -12,6 +12,7 @@ import { clipAuditText as clip } from "../audit/audit-text.js";
 import type { Authenticated, Authenticator } from "../auth/authenticate.js";
 import { readCredential } from "../auth/credentials.js";
 import { GatewayError, invalidAuthentication } from "../http/errors.js";
+import { anotherSiteReason, isFromAnotherSite } from "../http/fetch-metadata.js";
 import type { RateLimitStore } from "../stores/types.js";
 import { checkProcessPolicy } from "./process-policy.js";
 
@@ -156,15 +157,13 @@ export async function resolveRackCall(
     );
   };
 
-  // Fetch Metadata: browsers label cross-site requests and the convox CLI never sends this header. A browser that
-  // cached Basic credentials for the gateway (it answers 401 with a Basic challenge) must not let other sites drive
-  // the rack with them (CSRF, cross-site websocket hijacking).
+  // Cached Basic credentials must not let other sites drive the rack (CSRF, cross-site websocket hijacking).
   const fetchSite = headers["sec-fetch-site"];
-  if (fetchSite !== undefined && fetchSite !== "same-origin" && fetchSite !== "none") {
+  if (isFromAnotherSite(fetchSite)) {
     return deny(
       new GatewayError(403, "FORBIDDEN", "cross-site browser requests cannot reach the rack proxy"),
       ANONYMOUS,
-      `refused a browser request from another site (Sec-Fetch-Site: ${clip(String(fetchSite), 40)})`,
+      anotherSiteReason(fetchSite),
     );
   }
 
