@@ -2,7 +2,8 @@
  * Env values and secrets (CONVOX-API.md "Env values and secrets"): masking release JSON on its way out, and
  * merging a submitted env list with the current one on its way in (a masked value means "keep").
  */
-import { classifyEnvKey, MASK, type RedactionRules } from "@rack-gateway/redaction";
+import type { AuthorizeDecision } from "@rack-gateway/rbac";
+import { classifyEnvKey, type EnvKeyClass, MASK, type RedactionRules } from "@rack-gateway/redaction";
 import { GatewayError } from "../http/errors.js";
 
 /** How much of an app's env a principal may see. */
@@ -126,4 +127,40 @@ export function mergeEnv(
       changes.push({ key, kind: "removed", classification: classifyEnvKey(key, rules) });
   }
   return { merged: [...submittedMap], changes };
+}
+
+export interface EnvChangeRefusal {
+  readonly error: GatewayError;
+  /** Why, for the audit log. */
+  readonly reason: string;
+}
+
+/**
+ * Who may change these env keys, wherever the change comes from (a release's env, a run's Environment header): a
+ * protected key never (403 PROTECTED_ENV_VAR); any change needs convox:env:set, and a secret key convox:secret:set.
+ * `may` decides one permission for the caller; `what` names the change in the message ("the Environment header…").
+ */
+export function envChangeRefusal(
+  keys: ReadonlyArray<{ readonly key: string; readonly classification: EnvKeyClass }>,
+  may: (permission: "convox:env:set" | "convox:secret:set") => AuthorizeDecision,
+  what: string,
+): EnvChangeRefusal | null {
+  const protectedKey = keys.find((entry) => entry.classification === "protected");
+  if (protectedKey) {
+    const reason = `${what} sets ${protectedKey.key}, which is protected and cannot be changed through the gateway`;
+    return { error: new GatewayError(403, "PROTECTED_ENV_VAR", reason), reason };
+  }
+  const refuse = (decision: AuthorizeDecision, needs: string): EnvChangeRefusal | null => {
+    if (decision.allowed) return null;
+    const reason = `${needs}: ${decision.reason}`;
+    return { error: new GatewayError(403, "FORBIDDEN", `forbidden: ${reason}`), reason };
+  };
+  const envSet = refuse(may("convox:env:set"), `${what} needs convox:env:set`);
+  if (envSet) return envSet;
+  const secretKey = keys.find((entry) => entry.classification === "secret");
+  if (!secretKey) return null;
+  return refuse(
+    may("convox:secret:set"),
+    `${what} sets secret ${secretKey.key}, which needs convox:secret:set`,
+  );
 }

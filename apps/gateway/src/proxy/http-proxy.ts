@@ -16,7 +16,7 @@ import type { Authenticated } from "../auth/authenticate.js";
 import { GatewayError, sendError, toGatewayError } from "../http/errors.js";
 import { type ConcurrencyLimiter, createSemaphore } from "./concurrency.js";
 import { pipeScrubbed, rackCredentialPatterns, scrubInPlace } from "./credential-scrubber.js";
-import { type EnvVisibility, formatEnvList, mergeEnv, parseEnvList } from "./env-policy.js";
+import { type EnvVisibility, envChangeRefusal, formatEnvList, mergeEnv, parseEnvList } from "./env-policy.js";
 import {
   assertBuildParameters,
   assertImportAllowed,
@@ -149,23 +149,14 @@ export function createHttpProxy(deps: HttpProxyDeps) {
     const env = Array.isArray(latest) ? (latest[0] as { env?: unknown } | undefined)?.env : undefined;
     const current = typeof env === "string" ? parseEnvList(env) : [];
     const { merged, changes } = mergeEnv(current, parseEnvList(submitted), deps.redaction);
-    if (changes.length > 0) {
-      const protectedChange = changes.find((change) => change.classification === "protected");
-      if (protectedChange) {
-        throw new GatewayError(
-          403,
-          "PROTECTED_ENV_VAR",
-          `${protectedChange.key} is protected and cannot be changed through the gateway`,
-        );
-      }
-      for (const permission of [
-        "convox:env:set",
-        ...(changes.some((c) => c.classification === "secret") ? ["convox:secret:set" as const] : []),
-      ] as const) {
-        const decision = authorize(identity.principal, permission, withApp(match));
-        if (!decision.allowed) throw new GatewayError(403, "FORBIDDEN", `forbidden: ${decision.reason}`);
-      }
-    }
+    const refusal =
+      changes.length > 0 &&
+      envChangeRefusal(
+        changes,
+        (permission) => authorize(identity.principal, permission, withApp(match)),
+        "this env change",
+      );
+    if (refusal) throw refusal.error;
     const events = changes.map((change) =>
       rackCallEvent(context, deps.redaction, {
         action: change.kind === "removed" ? "rack.env.unset" : "rack.env.set",

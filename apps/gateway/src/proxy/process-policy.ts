@@ -16,13 +16,10 @@ import {
 } from "@rack-gateway/rbac";
 import { classifyEnvKey, type RedactionRules } from "@rack-gateway/redaction";
 import { GatewayError } from "../http/errors.js";
-import { GO_TRIM_SPACE } from "./env-policy.js";
+import { type EnvChangeRefusal, envChangeRefusal, GO_TRIM_SPACE } from "./env-policy.js";
 
-export interface ProcessPolicyRefusal {
-  readonly error: GatewayError;
-  /** Why, for the audit log: which header or process, and which permission is missing. */
-  readonly reason: string;
-}
+/** A refusal (403) with why, for the audit log: which header or process, and which permission is missing. */
+export type ProcessPolicyRefusal = EnvChangeRefusal;
 
 export interface ProcessPolicyOptions {
   /** The gateway's rules: protected and secret env names. */
@@ -140,20 +137,14 @@ export function checkProcessPolicy(
 
   const environment = headerText(headers, "environment");
   if (environment === undefined || environment === "") return null;
-  const classes = environmentHeaderKeys(environment).map((key) => ({
+  const keys = environmentHeaderKeys(environment).map((key) => ({
     key,
-    kind: classifyEnvKey(key, options.rules),
+    classification: classifyEnvKey(key, options.rules),
   }));
-  const protectedKey = classes.find((entry) => entry.kind === "protected");
-  if (protectedKey) {
-    const reason = `the Environment header of a run sets ${protectedKey.key}, which is protected and cannot be changed through the gateway`;
-    return { error: new GatewayError(403, "PROTECTED_ENV_VAR", reason), reason };
-  }
-  const envRefusal = require("convox:env:set", "the Environment header of a run (it overrides the app's env)");
-  if (envRefusal) return envRefusal;
-  const secretKey = classes.find((entry) => entry.kind === "secret");
-  if (secretKey) {
-    return require("convox:secret:set", `the Environment header of a run sets secret ${secretKey.key}, which`);
-  }
-  return null;
+  // It overrides the app's env for that process: the same rules as changing the env itself.
+  return envChangeRefusal(
+    keys,
+    (permission) => authorize(principal, permission, options.authorize),
+    "the Environment header of a run",
+  );
 }
