@@ -4,6 +4,8 @@
  * use up the pool or the heap for every other caller (stalled uploads, thousands of log streams, parallel release
  * lists being masked).
  */
+import type { Principal } from "@rack-gateway/rbac";
+import { GatewayError } from "../http/errors.js";
 
 export interface ConcurrencyLimiter {
   /** Takes a slot for `key`; returns its release (idempotent), or null when `key` already holds `limit` slots. */
@@ -31,6 +33,18 @@ export function createConcurrencyLimiter(limit: number): ConcurrencyLimiter {
       };
     },
   };
+}
+
+/** A rack call's slot for this identity: its release, or the 429 to answer when the identity holds them all. */
+export function takeCallSlot(limiter: ConcurrencyLimiter, principal: Principal): (() => void) | GatewayError {
+  return (
+    limiter.tryAcquire(`${principal.kind}:${principal.id}`) ??
+    new GatewayError(
+      429,
+      "RATE_LIMITED",
+      `too many rack calls in flight for this identity (at most ${limiter.limit} at once)`,
+    )
+  );
 }
 
 export interface Semaphore {

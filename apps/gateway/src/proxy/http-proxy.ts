@@ -14,7 +14,7 @@ import { REDACTED, type RedactionRules } from "@rack-gateway/redaction";
 import type { AuditLog } from "../audit/audit-log.js";
 import type { Authenticated } from "../auth/authenticate.js";
 import { GatewayError, sendError, toGatewayError } from "../http/errors.js";
-import { type ConcurrencyLimiter, createSemaphore } from "./concurrency.js";
+import { type ConcurrencyLimiter, createSemaphore, takeCallSlot } from "./concurrency.js";
 import { pipeScrubbed, rackCredentialPatterns, scrubInPlace } from "./credential-scrubber.js";
 import { type EnvVisibility, envChangeRefusal, formatEnvList, mergeEnv, parseEnvList } from "./env-policy.js";
 import {
@@ -238,18 +238,13 @@ export function createHttpProxy(deps: HttpProxyDeps) {
     const mutating = !READ_METHODS.has(method);
     let params: Record<string, JsonValue> = {};
     // Released when this call ends however it ends (answered, refused, cut), see the finally below.
-    const releaseSlot = deps.concurrency.tryAcquire(`${identity.principal.kind}:${identity.principal.id}`);
+    const slot = takeCallSlot(deps.concurrency, identity.principal);
+    const releaseSlot = slot instanceof GatewayError ? null : slot;
     // Listened for from the start: a client may leave while the call waits for the audit or the rack, and a 'close'
     // that already happened would never be heard again (the call, its slot and its rack connection would hang on).
     const clientGone = new Promise<void>((resolve) => res.once("close", () => resolve()));
     try {
-      if (!releaseSlot) {
-        throw new GatewayError(
-          429,
-          "RATE_LIMITED",
-          `too many rack calls in flight for this identity (at most ${deps.concurrency.limit} at once)`,
-        );
-      }
+      if (slot instanceof GatewayError) throw slot;
       if (!deps.audit.isHealthy()) {
         throw new GatewayError(
           503,

@@ -15,7 +15,7 @@ import { matchConvoxRoute } from "@rack-gateway/rbac";
 import WebSocket, { WebSocketServer } from "ws";
 import type { AuditLog } from "../audit/audit-log.js";
 import { errorBody, GatewayError, toGatewayError } from "../http/errors.js";
-import type { ConcurrencyLimiter } from "./concurrency.js";
+import { type ConcurrencyLimiter, takeCallSlot } from "./concurrency.js";
 import { createFrameScrubber, type FrameScrubber, rackCredentialPatterns } from "./credential-scrubber.js";
 import { type RackCallContext, type RackCallDeps, rackCallEvent, resolveRackCall } from "./rack-call.js";
 import { forwardableRequestHeaders, type RackForwarder } from "./rack-forwarder.js";
@@ -158,13 +158,9 @@ export function createWebSocketProxy(deps: WebSocketProxyDeps) {
       const value = req.headers[name];
       if (typeof value === "string") params[`header.${name}`] = value;
     }
-    const releaseSlot = deps.concurrency.tryAcquire(`${identity.principal.kind}:${identity.principal.id}`);
-    if (!releaseSlot) {
-      const refusal = new GatewayError(
-        429,
-        "RATE_LIMITED",
-        `too many rack calls in flight for this identity (at most ${deps.concurrency.limit} at once)`,
-      );
+    const releaseSlot = takeCallSlot(deps.concurrency, identity.principal);
+    if (releaseSlot instanceof GatewayError) {
+      const refusal = releaseSlot;
       deps.audit.record(
         rackCallEvent(context, deps.redaction, {
           action: "rack.request",
