@@ -53,6 +53,25 @@ function pendingPrefixLength(data: Buffer, patterns: readonly Buffer[]): number 
 }
 
 /**
+ * One step of scrubbing a stream: `chunk` after what was held back from the previous one, scrubbed in place, split
+ * into what may go out now and the end that could begin a password (held for the next chunk).
+ */
+function scrubStep(
+  held: Buffer | null,
+  chunk: Buffer,
+  patterns: readonly Buffer[],
+  onFound: (occurrences: number) => void,
+): { ready: Buffer; held: Buffer | null } {
+  // The chunk is the stream's own (a fresh read from the rack's socket), so it is overwritten in place.
+  const data = held === null ? chunk : Buffer.concat([held, chunk]);
+  const found = scrubInPlace(data, patterns);
+  if (found > 0) onFound(found);
+  const pending = pendingPrefixLength(data, patterns);
+  if (pending === 0) return { ready: data, held: null };
+  return { ready: data.subarray(0, data.length - pending), held: data.subarray(data.length - pending) };
+}
+
+/**
  * Pipes `source` into `destination`, scrubbing as it goes, with the backpressure of `pipe`. Only an end of a chunk
  * that could begin a password is held back (until the next chunk, or the end); an ordinary answer goes out in one
  * write as with `pipe`, so the common case costs one search per chunk and nothing else.
@@ -65,13 +84,9 @@ export function pipeScrubbed(
 ): void {
   let carry: Buffer | null = null;
   source.on("data", (chunk: Buffer) => {
-    // The chunk is this stream's own (a fresh read from the rack's socket), so it is overwritten in place.
-    const data: Buffer = carry === null ? chunk : Buffer.concat([carry, chunk]);
-    const found = scrubInPlace(data, patterns);
-    if (found > 0) onFound(found);
-    const held = pendingPrefixLength(data, patterns);
-    carry = held > 0 ? data.subarray(data.length - held) : null;
-    const ready = held > 0 ? data.subarray(0, data.length - held) : data;
+    const step = scrubStep(carry, chunk, patterns, onFound);
+    carry = step.held;
+    const { ready } = step;
     if (ready.length > 0 && !destination.write(ready)) {
       source.pause();
       destination.once("drain", () => source.resume());
@@ -127,26 +142,14 @@ export function createFrameScrubber(options: {
         options.send(frame, binary);
         return;
       }
-      let data = frame;
-      if (held !== null) {
-        if (held.binary === binary) {
-          data = Buffer.concat([held.data, frame]);
-          held = null;
-          if (timer) clearTimeout(timer);
-          timer = null;
-        } else {
-          flush();
-        }
-      }
-      const found = scrubInPlace(data, patterns);
-      if (found > 0) options.onFound(found);
-      const pending = pendingPrefixLength(data, patterns);
-      if (pending > 0) {
-        held = { data: data.subarray(data.length - pending), binary };
-        timer = setTimeout(flush, options.holdMs);
-        data = data.subarray(0, data.length - pending);
-      }
-      if (data.length > 0) options.send(data, binary);
+      // A held end joins only a frame of its own kind; before any other it goes out alone.
+      if (held !== null && held.binary !== binary) flush();
+      if (timer) clearTimeout(timer);
+      timer = null;
+      const step = scrubStep(held?.data ?? null, frame, patterns, options.onFound);
+      held = step.held === null ? null : { data: step.held, binary };
+      if (held !== null) timer = setTimeout(flush, options.holdMs);
+      if (step.ready.length > 0) options.send(step.ready, binary);
     },
   };
 }
