@@ -50,6 +50,11 @@ export function assertInspectableParameters(
 /** Go's `strconv.ParseBool` false spellings: anything else the rack reads as true, or refuses. */
 const GO_FALSE = new Set(["", "0", "f", "F", "false", "FALSE", "False"]);
 
+/** True when the rack reads `value` as false (an empty option is unset); anything else counts as asking for it. */
+export function readsAsFalse(value: string): boolean {
+  return GO_FALSE.has(value);
+}
+
 /**
  * The build routes' parameters:
  * - every `object:` URL (a build's source `url`, an update's `logs`, …) must name the app being built: the rack
@@ -61,7 +66,7 @@ const GO_FALSE = new Set(["", "0", "f", "F", "false", "FALSE", "False"]);
 export function assertBuildParameters(form: URLSearchParams | null, app: string | undefined): void {
   if (!form) return;
   for (const value of form.getAll("external")) {
-    if (!GO_FALSE.has(value)) {
+    if (!readsAsFalse(value)) {
       throw new GatewayError(
         403,
         "FORBIDDEN",

@@ -17,6 +17,7 @@ import {
 import { classifyEnvKey, type RedactionRules } from "@rack-gateway/redaction";
 import { GatewayError } from "../http/errors.js";
 import { type EnvChangeRefusal, envChangeRefusal, GO_TRIM_SPACE } from "./env-policy.js";
+import { readsAsFalse } from "./parameter-policy.js";
 
 /** A refusal (403) with why, for the audit log: which header or process, and which permission is missing. */
 export type ProcessPolicyRefusal = EnvChangeRefusal;
@@ -57,11 +58,6 @@ const PLAIN_PROCESS_NAME = /^[a-z0-9][a-z0-9.-]*$/;
 export function reachesBuildPod(name: string): boolean {
   if (!PLAIN_PROCESS_NAME.test(name)) return true;
   return name === "build" || name.startsWith("build-");
-}
-
-/** Go's `strconv.ParseBool` would read many spellings as true; only an absent, empty or `false` value is not. */
-function asksForPrivilege(value: string): boolean {
-  return value !== "" && value !== "false";
 }
 
 function headerText(headers: IncomingHttpHeaders, name: string): string | undefined {
@@ -130,7 +126,7 @@ export function checkProcessPolicy(
   for (const name of NODE_ACCESS_HEADERS) {
     const value = headerText(headers, name);
     if (value === undefined) continue;
-    if (name === "privileged" ? !asksForPrivilege(value) : value === "") continue;
+    if (name === "privileged" ? readsAsFalse(value) : value === "") continue;
     const refusal = require(NODE_ACCESS, `the ${HEADER_NAMES[name]} header of a run (it amounts to root on a node)`);
     if (refusal) return refusal;
   }
