@@ -11,7 +11,7 @@ import { type IncomingMessage, STATUS_CODES } from "node:http";
 import { performance } from "node:perf_hooks";
 import type { Duplex } from "node:stream";
 import type { AuditActor, JsonValue } from "@rack-gateway/audit-chain";
-import { matchConvoxRoute } from "@rack-gateway/rbac";
+import { matchConvoxRoute, type RouteMatch } from "@rack-gateway/rbac";
 import WebSocket, { WebSocketServer } from "ws";
 import type { AuditLog } from "../audit/audit-log.js";
 import { errorBody, GatewayError, toGatewayError } from "../http/errors.js";
@@ -122,20 +122,30 @@ export function createWebSocketProxy(deps: WebSocketProxyDeps) {
   ): Promise<void> {
     socket.on("error", () => socket.destroy());
     const headers = { ...deps.responseHeaders, "X-Request-Id": context.requestId };
-    // A handshake the gateway could not complete must never reach the rack (an exec would run unobserved).
-    const handshakeError = checkClientHandshake(req);
-    if (handshakeError) {
+    /** Refuses the upgrade before any session starts, audited as a denied call. */
+    const refuse = (
+      error: GatewayError,
+      actor: AuditActor,
+      match: RouteMatch | null,
+      params?: Record<string, JsonValue>,
+    ) => {
       deps.audit.record(
         rackCallEvent(context, deps.redaction, {
           action: "rack.request",
-          actor: ANONYMOUS,
+          actor,
           decision: "deny",
-          reason: handshakeError.message,
-          match: matchConvoxRoute(context.method, context.target),
-          status: handshakeError.status,
+          reason: error.message,
+          match,
+          status: error.status,
+          ...(params ? { params } : {}),
         }),
       );
-      rejectUpgrade(socket, handshakeError, headers);
+      rejectUpgrade(socket, error, headers);
+    };
+    // A handshake the gateway could not complete must never reach the rack (an exec would run unobserved).
+    const handshakeError = checkClientHandshake(req);
+    if (handshakeError) {
+      refuse(handshakeError, ANONYMOUS, matchConvoxRoute(context.method, context.target));
       return;
     }
     if (closing) {
@@ -160,19 +170,7 @@ export function createWebSocketProxy(deps: WebSocketProxyDeps) {
     }
     const releaseSlot = takeCallSlot(deps.concurrency, identity.principal);
     if (releaseSlot instanceof GatewayError) {
-      const refusal = releaseSlot;
-      deps.audit.record(
-        rackCallEvent(context, deps.redaction, {
-          action: "rack.request",
-          actor: identity.actor,
-          decision: "deny",
-          reason: refusal.message,
-          match,
-          params,
-          status: 429,
-        }),
-      );
-      rejectUpgrade(socket, refusal, headers);
+      refuse(releaseSlot, identity.actor, match, params);
       return;
     }
     const event = (action: string, fields: SessionEventFields) =>
